@@ -1,0 +1,92 @@
+// Declares the thread-local size-class pool that async values and waiter nodes are allocated from.
+//
+// Thread-safety: every thread has its own free lists, so allocation and deallocation never
+// synchronize. A block may be freed on a different thread than the one that allocated it; it then
+// joins the freeing thread's list. Each list is capped, and a thread's lists are returned to malloc
+// when the thread exits, so memory does not pile up on consumer threads.
+//
+// Under AddressSanitizer the pool is compiled out (every block goes straight to malloc/free) so that
+// use-after-free and leaks of async values are still reported.
+
+#ifndef RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_
+#define RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RILL_VALUE_POOL_DISABLED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RILL_VALUE_POOL_DISABLED 1
+#endif
+#endif
+
+namespace rill {
+namespace internal {
+
+inline constexpr size_t kPoolGranule = 16;
+inline constexpr size_t kPoolNumClasses = 16;  // 16, 32, ..., 256 bytes.
+inline constexpr size_t kPoolMaxSize = kPoolGranule * kPoolNumClasses;
+inline constexpr uint32_t kPoolMaxCachedPerClass = 4096;
+
+struct PoolFreeLists {
+  void* head[kPoolNumClasses];
+  uint32_t count[kPoolNumClasses];
+  // 0: this thread has not registered its exit cleanup yet; 1: registered; 2: the thread is exiting
+  // and its lists were released (later frees go straight to free()).
+  uint8_t lifecycle;
+};
+
+// Trivially constructible and destructible, so access needs no TLS init guard on the hot path.
+inline thread_local PoolFreeLists tls_pool_free_lists;
+
+void PoolRegisterThreadExit();
+
+inline size_t PoolClassOf(size_t size) { return (size + kPoolGranule - 1) / kPoolGranule - 1; }
+
+// Returns `size` bytes aligned to 16. Never returns null (aborts on out-of-memory like operator new).
+inline void* PoolAllocate(size_t size) {
+#ifndef RILL_VALUE_POOL_DISABLED
+  if (size <= kPoolMaxSize) {
+    const size_t cls = PoolClassOf(size);
+    PoolFreeLists& lists = tls_pool_free_lists;
+    if (void* block = lists.head[cls]) {
+      lists.head[cls] = *static_cast<void**>(block);
+      --lists.count[cls];
+      return block;
+    }
+    size = (cls + 1) * kPoolGranule;
+  }
+#endif
+  void* block = std::malloc(size);  // glibc malloc aligns to 16 on 64-bit targets.
+  if (block == nullptr) std::abort();
+  return block;
+}
+
+// Returns a block of `size` bytes obtained from PoolAllocate(size).
+inline void PoolDeallocate(void* block, size_t size) {
+#ifndef RILL_VALUE_POOL_DISABLED
+  if (size <= kPoolMaxSize) {
+    const size_t cls = PoolClassOf(size);
+    PoolFreeLists& lists = tls_pool_free_lists;
+    if (lists.lifecycle != 1) {
+      if (lists.lifecycle == 2) return std::free(block);
+      PoolRegisterThreadExit();
+    }
+    if (lists.count[cls] < kPoolMaxCachedPerClass) {
+      *static_cast<void**>(block) = lists.head[cls];
+      lists.head[cls] = block;
+      ++lists.count[cls];
+      return;
+    }
+  }
+#endif
+  std::free(block);
+}
+
+}  // namespace internal
+}  // namespace rill
+
+#endif  // RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_

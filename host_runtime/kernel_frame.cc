@@ -1,0 +1,25 @@
+#include "host_runtime/kernel_frame.h"
+
+#include "host_runtime/host_context.h"
+
+namespace rill {
+
+void AsyncKernelFrame::ReportError(absl::Status status) {
+  if (status.ok()) status = absl::InternalError("kernel reported an error with an OK status");
+  std::optional<ErrorLocation> location;
+  if (location_ != nullptr) location = *location_;
+  RCReference<AsyncValue> error;  // Shared by every empty slot.
+  for (RCReference<AsyncValue>& slot : results_) {
+    if (!slot) {
+      if (!error) error = MakeErrorAsyncValueRef(status, location);
+      slot = error.CopyRef();
+    } else if (!slot->IsAvailable()) {
+      // An unforwarded indirect value forwards to a new error value; a concrete one keeps its
+      // identity (waiters stay registered) and turns into the error.
+      slot->SetError(status, location);
+    }
+  }
+  GetHostContext()->EmitError(AsyncValueError{std::move(status), std::move(location)});
+}
+
+}  // namespace rill

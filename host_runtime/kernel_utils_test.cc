@@ -1,0 +1,343 @@
+#include "host_runtime/kernel_utils.h"
+
+#include <cstring>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "host_runtime/async_dispatch.h"
+#include "host_runtime/host_context.h"
+
+namespace rill {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Attribute storage laid out as attribute.h specifies: [u64 count][packed elements].
+template <typename T>
+std::vector<uint64_t> ArrayStorage(const std::vector<T>& elements) {
+  std::vector<uint64_t> words(1 + (elements.size() * sizeof(T) + 7) / 8);
+  words[0] = elements.size();
+  if (!elements.empty()) std::memcpy(&words[1], elements.data(), elements.size() * sizeof(T));
+  return words;
+}
+std::vector<uint64_t> StringStorage(const std::string& s) {
+  return ArrayStorage(std::vector<char>(s.begin(), s.end()));
+}
+
+template <typename... Values>
+std::vector<RCReference<AsyncValue>> Args(Values&&... values) {
+  std::vector<RCReference<AsyncValue>> out;
+  (out.push_back(std::forward<Values>(values)), ...);
+  return out;
+}
+
+class KernelUtilsTest : public ::testing::Test {
+ protected:
+  KernelUtilsTest()
+      : host_(CreateMallocAllocator(), CreateSingleThreadedWorkQueue()),
+        ctx_(*RequestContextBuilder(&host_, nullptr).build()) {
+    host_.set_diagnostic_handler(
+        [this](const AsyncValueError& e) { diagnostics_.push_back(e); });
+  }
+
+  // Runs `kernel` on `args` with `num_results` result slots and `attrs`.
+  std::vector<RCReference<AsyncValue>> Run(AsyncKernelImplementation kernel,
+                                           std::vector<RCReference<AsyncValue>> args,
+                                           int num_results,
+                                           std::vector<const void*> attrs = {}) {
+    KernelFrameBuilder frame(ctx_);
+    for (auto& arg : args) frame.AddArg(std::move(arg));
+    for (const void* attr : attrs) frame.AddAttribute(attr);
+    frame.SetNumResults(num_results);
+    frame.SetLocation(ErrorLocation{"test.mlir", 3, 7, "test.kernel", "main"});
+    kernel(&frame);
+    return frame.ReleaseResults();
+  }
+
+  template <typename T>
+  static RCReference<AsyncValue> V(T value) {
+    return MakeAvailableAsyncValueRef<T>(std::move(value)).ReleaseRCRef();
+  }
+
+  HostContext host_;
+  ExecutionContext ctx_;
+  std::vector<AsyncValueError> diagnostics_;
+};
+
+// ---- Parameter kinds ---------------------------------------------------------------------------
+
+int32_t AddI32(int32_t a, const int32_t& b) { return a + b; }
+
+TEST_F(KernelUtilsTest, PlainArgumentsAndValueReturn) {
+  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(2), V<int32_t>(40)), 1);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0]->get<int32_t>(), 42);
+  EXPECT_TRUE(diagnostics_.empty());
+}
+
+void CopyViaResult(Argument<int64_t> in, Result<int64_t> out, Result<int64_t> alias) {
+  out.Emplace(*in * 2);
+  alias.Set(in);
+}
+
+TEST_F(KernelUtilsTest, ArgumentAndResultIncludingAliasing) {
+  RCReference<AsyncValue> in = V<int64_t>(21);
+  AsyncValue* raw = in.get();
+  auto results = Run(RILL_KERNEL(CopyViaResult), Args(std::move(in)), 2);
+  EXPECT_EQ(results[0]->get<int64_t>(), 42);
+  EXPECT_EQ(results[1].get(), raw);  // Same value, no copy.
+}
+
+void AsyncResult(Result<int> out, const ExecutionContext& ctx) {
+  AsyncValueRef<int> value = out.Allocate();
+  ctx.work_queue().AddTask([value = std::move(value)] { value.emplace(7); });
+}
+
+TEST_F(KernelUtilsTest, AllocatedResultCompletedLater) {
+  auto results = Run(RILL_KERNEL(AsyncResult), Args(), 1);
+  EXPECT_FALSE(results[0]->IsAvailable());
+  host_.Await(results);
+  EXPECT_EQ(results[0]->get<int>(), 7);
+}
+
+void IndirectResult(Argument<int> in, Result<int> out) {
+  RCReference<IndirectAsyncValue> ind = out.AllocateIndirect();
+  ind->ForwardTo(in.ValueRef());
+}
+
+TEST_F(KernelUtilsTest, IndirectResult) {
+  auto results = Run(RILL_KERNEL(IndirectResult), Args(V<int>(5)), 1);
+  EXPECT_TRUE(results[0]->IsIndirect());
+  EXPECT_EQ(results[0]->get<int>(), 5);
+}
+
+std::string Attrs(Attribute<int32_t> scalar, ArrayAttribute<int64_t> array,
+                  StringAttribute name, Attribute<double> f) {
+  std::string out = std::string(name.get()) + ":" + std::to_string(*scalar) + ":";
+  for (int64_t v : array) out += std::to_string(v) + ",";
+  return out + std::to_string(static_cast<int>(f.get()));
+}
+
+TEST_F(KernelUtilsTest, AttributesAreReadInPlace) {
+  const int32_t scalar = -3;
+  const double f = 2.0;
+  std::vector<uint64_t> array = ArrayStorage<int64_t>({1, 2, 3});
+  std::vector<uint64_t> name = StringStorage("hello");
+  auto results =
+      Run(RILL_KERNEL(Attrs), Args(), 1, {&scalar, array.data(), name.data(), &f});
+  EXPECT_EQ(results[0]->get<std::string>(), "hello:-3:1,2,3,2");
+}
+
+int EmptyArrayLength(ArrayAttribute<int32_t> a, StringAttribute s) {
+  return static_cast<int>(a.size() + s.get().size());
+}
+
+TEST_F(KernelUtilsTest, EmptyArrayAndStringAttributes) {
+  std::vector<uint64_t> array = ArrayStorage<int32_t>({});
+  std::vector<uint64_t> name = StringStorage("");
+  auto results = Run(RILL_KERNEL(EmptyArrayLength), Args(), 1, {array.data(), name.data()});
+  EXPECT_EQ(results[0]->get<int>(), 0);
+}
+
+int SumRemaining(Argument<int> first, RemainingArguments rest) {
+  int sum = *first;
+  for (size_t i = 0; i < rest.size(); ++i) sum += rest[i]->get<int>();
+  return sum;
+}
+
+TEST_F(KernelUtilsTest, RemainingArguments) {
+  auto results = Run(RILL_KERNEL(SumRemaining), Args(V(1), V(2), V(3), V(4)), 1);
+  EXPECT_EQ(results[0]->get<int>(), 10);
+  results = Run(RILL_KERNEL(SumRemaining), Args(V(5)), 1);
+  EXPECT_EQ(results[0]->get<int>(), 5);
+}
+
+void FanOut(int value, RemainingResults results) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i % 2 == 0) {
+      results.EmplaceAt<int>(i, value + static_cast<int>(i));
+    } else {
+      results.AllocateAt<int>(i).emplace(-1);
+    }
+  }
+}
+
+TEST_F(KernelUtilsTest, RemainingResults) {
+  auto results = Run(RILL_KERNEL(FanOut), Args(V(10)), 4);
+  EXPECT_EQ(results[0]->get<int>(), 10);
+  EXPECT_EQ(results[1]->get<int>(), -1);
+  EXPECT_EQ(results[2]->get<int>(), 12);
+  EXPECT_EQ(results[3]->get<int>(), -1);
+}
+
+void PartialFailure(Result<int> ok, Result<int> pending, Result<int> unset,
+                    KernelErrorHandler handler) {
+  ok.Emplace(1);
+  AsyncValueRef<int> later = pending.Allocate();
+  handler.ReportError("partial failure ", 42);
+}
+
+TEST_F(KernelUtilsTest, KernelErrorHandlerPartialFailure) {
+  auto results = Run(RILL_KERNEL(PartialFailure), Args(), 3);
+  EXPECT_EQ(results[0]->get<int>(), 1);  // Already set: keeps its value.
+  ASSERT_TRUE(results[1]->IsError());    // Set but unavailable: becomes the error.
+  ASSERT_TRUE(results[2]->IsError());    // Unset: becomes the error.
+  EXPECT_EQ(results[2]->GetError(), absl::InternalError("partial failure 42"));
+  ASSERT_TRUE(results[2]->GetErrorLocation().has_value());
+  EXPECT_EQ(results[2]->GetErrorLocation()->SourcePosition(), "test.mlir:3:7");
+  ASSERT_EQ(diagnostics_.size(), 1u);  // Reported exactly once.
+  EXPECT_EQ(diagnostics_[0].status.message(), "partial failure 42");
+  EXPECT_EQ(diagnostics_[0].location->kernel, "test.kernel");
+}
+
+bool IsCancelled(const ExecutionContext& ctx) { return ctx.IsCancelled(); }
+
+TEST_F(KernelUtilsTest, ExecutionContextParameter) {
+  EXPECT_FALSE(Run(RILL_KERNEL(IsCancelled), Args(), 1)[0]->get<bool>());
+  ctx_.request_ctx()->Cancel();
+  EXPECT_TRUE(Run(RILL_KERNEL(IsCancelled), Args(), 1)[0]->get<bool>());
+}
+
+int FrameArgs(AsyncKernelFrame* frame, Argument<int>) { return frame->GetNumArgs(); }
+
+TEST_F(KernelUtilsTest, FrameParameterMayComeFirst) {
+  EXPECT_EQ(Run(RILL_KERNEL(FrameArgs), Args(V(1)), 1)[0]->get<int>(), 1);
+}
+
+// ---- Return kinds --------------------------------------------------------------------------------
+
+absl::StatusOr<int> Divide(int a, int b) {
+  if (b == 0) return absl::InvalidArgumentError("division by zero");
+  return a / b;
+}
+
+TEST_F(KernelUtilsTest, StatusOrReturn) {
+  EXPECT_EQ(Run(RILL_KERNEL(Divide), Args(V(9), V(3)), 1)[0]->get<int>(), 3);
+  auto results = Run(RILL_KERNEL(Divide), Args(V(9), V(0)), 1);
+  ASSERT_TRUE(results[0]->IsError());
+  EXPECT_EQ(results[0]->GetError().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(diagnostics_.size(), 1u);
+  EXPECT_EQ(diagnostics_[0].status.message(), "division by zero");
+}
+
+absl::Status Check(int a) {
+  return a > 0 ? absl::OkStatus() : absl::FailedPreconditionError("not positive");
+}
+
+TEST_F(KernelUtilsTest, StatusReturn) {
+  EXPECT_TRUE(Run(RILL_KERNEL(Check), Args(V(1)), 0).empty());
+  EXPECT_TRUE(diagnostics_.empty());
+  Run(RILL_KERNEL(Check), Args(V(-1)), 0);
+  ASSERT_EQ(diagnostics_.size(), 1u);
+  EXPECT_EQ(diagnostics_[0].status.code(), absl::StatusCode::kFailedPrecondition);
+}
+
+std::tuple<int, std::string, Chain> Triple(int a) { return {a, std::to_string(a), Chain()}; }
+std::pair<float, double> Pair() { return {1.5f, 2.5}; }
+
+TEST_F(KernelUtilsTest, TupleAndPairReturns) {
+  auto results = Run(RILL_KERNEL(Triple), Args(V(8)), 3);
+  EXPECT_EQ(results[0]->get<int>(), 8);
+  EXPECT_EQ(results[1]->get<std::string>(), "8");
+  EXPECT_TRUE(results[2]->IsType<Chain>());
+  results = Run(RILL_KERNEL(Pair), Args(), 2);
+  EXPECT_EQ(results[0]->get<float>(), 1.5f);
+  EXPECT_EQ(results[1]->get<double>(), 2.5);
+}
+
+AsyncValueRef<int> Later(const ExecutionContext& ctx, int a) {
+  return EnqueueWork(ctx, [a] { return a + 1; });
+}
+
+TEST_F(KernelUtilsTest, AsyncValueRefReturn) {
+  auto results = Run(RILL_KERNEL(Later), Args(V(1)), 1);
+  host_.Await(results);
+  EXPECT_EQ(results[0]->get<int>(), 2);
+}
+
+RCReference<AsyncValue> Passthrough(Argument<int> a) { return a.ValueRef(); }
+Chain MakeChain() { return Chain(); }
+
+TEST_F(KernelUtilsTest, RCReferenceAndChainReturns) {
+  RCReference<AsyncValue> in = V(3);
+  AsyncValue* raw = in.get();
+  EXPECT_EQ(Run(RILL_KERNEL(Passthrough), Args(std::move(in)), 1)[0].get(), raw);
+  EXPECT_TRUE(Run(RILL_KERNEL(MakeChain), Args(), 1)[0]->IsType<Chain>());
+}
+
+struct MoveCounter {
+  explicit MoveCounter(int* moves) : moves(moves) {}
+  MoveCounter(MoveCounter&& o) noexcept : moves(o.moves) { ++*moves; }
+  MoveCounter(const MoveCounter&) = delete;
+  int* moves;
+};
+int g_moves = 0;
+MoveCounter MakeMoveCounter() { return MoveCounter(&g_moves); }
+
+TEST_F(KernelUtilsTest, ReturnedValueIsMovedInExactlyOnce) {
+  g_moves = 0;
+  Run(RILL_KERNEL(MakeMoveCounter), Args(), 1);
+  EXPECT_EQ(g_moves, 1);
+}
+
+// ---- Checks: arity, types, errors ------------------------------------------------------------------
+
+TEST_F(KernelUtilsTest, WrongArityIsReportedNotUndefinedBehaviour) {
+  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1)), 1);
+  ASSERT_TRUE(results[0]->IsError());
+  EXPECT_EQ(results[0]->GetError().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(results[0]->GetError().message()),
+              HasSubstr("kernel called with 1 argument(s), 1 result(s) and 0 attribute(s); it "
+                        "takes 2 argument(s), 1 result(s) and 0 attribute(s)"));
+  results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2)), 2);
+  EXPECT_TRUE(results[0]->IsError());
+  EXPECT_TRUE(results[1]->IsError());
+  const int32_t attr = 1;
+  results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2)), 1, {&attr});
+  EXPECT_TRUE(results[0]->IsError());
+  EXPECT_EQ(diagnostics_.size(), 3u);
+}
+
+TEST_F(KernelUtilsTest, TrailingChainArgumentIsTolerated) {
+  auto results = Run(RILL_KERNEL(AddI32),
+                     Args(V<int32_t>(1), V<int32_t>(2), MakeReadyChain().ReleaseRCRef()), 1);
+  EXPECT_EQ(results[0]->get<int32_t>(), 3);
+  // A trailing non-chain is still an arity error.
+  results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2), V<int32_t>(3)), 1);
+  EXPECT_TRUE(results[0]->IsError());
+}
+
+TEST_F(KernelUtilsTest, WrongArgumentTypeIsReported) {
+  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int64_t>(2)), 1);
+  ASSERT_TRUE(results[0]->IsError());
+  EXPECT_EQ(results[0]->GetError().message(), "kernel argument 1 has the wrong type");
+}
+
+TEST_F(KernelUtilsTest, UnavailablePayloadArgumentIsReported) {
+  AsyncValueRef<int32_t> pending = MakeUnconstructedAsyncValueRef<int32_t>();
+  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), pending.CopyRCRef()), 1);
+  ASSERT_TRUE(results[0]->IsError());
+  EXPECT_EQ(results[0]->GetError().message(), "kernel argument 1 is not available");
+  pending.emplace(0);
+}
+
+TEST_F(KernelUtilsTest, ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
+  RCReference<AsyncValue> e1 = MakeErrorAsyncValueRef(absl::InternalError("first"));
+  RCReference<AsyncValue> e2 = MakeErrorAsyncValueRef(absl::InternalError("second"));
+  AsyncValue* last = e2.get();
+  auto results = Run(RILL_KERNEL(Triple), Args(std::move(e1)), 3);
+  for (auto& r : results) EXPECT_EQ(r->GetError().message(), "first");
+  results = Run(RILL_KERNEL(SumRemaining), Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
+                                            std::move(e2)),
+                1);
+  EXPECT_EQ(results[0].get(), last);  // The same error value, not a copy.
+  EXPECT_TRUE(diagnostics_.empty());
+}
+
+}  // namespace
+}  // namespace rill

@@ -1,0 +1,135 @@
+// The "s" work queue (spec §7.1): tasks are appended to one FIFO and run only on the thread that
+// calls Await() or Quiesce(). Any thread may add tasks (an async kernel's helper thread, say): they
+// go to a lock-free inbox that the running thread drains into its private FIFO in arrival order, so
+// tasks a task enqueues run after the tasks already queued.
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+
+#include "host_runtime/async_value_ref.h"
+#include "host_runtime/internal/spin.h"
+#include "host_runtime/internal/task_queue.h"
+#include "host_runtime/work_queue.h"
+
+namespace rill {
+namespace {
+
+using internal::TaskNode;
+
+// What a sleeping Await waits on. Reference-counted because value waiters that signal it may run
+// after the Await (or the whole queue) is gone.
+struct Wakeup : ReferenceCounted<Wakeup> {
+  std::atomic<uint32_t> epoch{0};
+  std::atomic<uint32_t> sleeping{0};
+
+  void Signal() {
+    // seq_cst fence: orders the caller's publication (push, value availability) before reading
+    // `sleeping`, against the sleeper's store of `sleeping` and re-check (Dekker).
+    internal::StoreLoadFence();
+    if (sleeping.load(std::memory_order_relaxed) != 0) {
+      epoch.fetch_add(1, std::memory_order_seq_cst);
+      internal::FutexWake(&epoch, -1);
+    }
+  }
+
+  // Sleeps until Signal() unless `ready()` already holds.
+  template <typename Predicate>
+  void SleepUnless(Predicate&& ready) {
+    if (internal::SpinUntil(ready)) return;
+    sleeping.store(1, std::memory_order_seq_cst);
+    internal::StoreLoadFence();
+    const uint32_t e = epoch.load(std::memory_order_seq_cst);
+    if (!ready()) internal::FutexWait(&epoch, e);
+    sleeping.store(0, std::memory_order_relaxed);
+  }
+};
+
+thread_local const void* tls_running_queue = nullptr;
+
+class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
+ public:
+  SingleThreadedWorkQueue() : wakeup_(MakeRef<Wakeup>()) {}
+
+  ~SingleThreadedWorkQueue() override {
+    Quiesce();
+    // Tasks added concurrently with destruction are dropped (their captures are released).
+    for (TaskNode* node = TakeNext(); node != nullptr; node = TakeNext()) TaskNode::Delete(node);
+  }
+
+  std::string name() const override { return "single-threaded"; }
+
+  void AddTask(TaskFunction task) override {
+    inbox_.Push(TaskNode::New(std::move(task)));
+    wakeup_->Signal();
+  }
+
+  std::optional<TaskFunction> AddBlockingTask(TaskFunction task, bool allow_queuing) override {
+    // Blocking work shares the FIFO. Work that must start without queuing cannot be promised here.
+    if (!allow_queuing) return std::move(task);
+    AddTask(std::move(task));
+    return std::nullopt;
+  }
+
+  void Await(absl::Span<const RCReference<AsyncValue>> values) override {
+    auto all_available = [values] {
+      return std::all_of(values.begin(), values.end(),
+                         [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
+    };
+    bool registered = false;
+    while (!all_available()) {
+      if (TaskNode* node = TakeNext()) {
+        RunTask(node);
+        continue;
+      }
+      // Nothing to run: the values must be completed by another thread. Sleep until they are or a
+      // task arrives.
+      if (!registered) {
+        registered = true;
+        RunWhenReady(values, [wakeup = wakeup_.CopyRef()] { wakeup->Signal(); });
+      }
+      wakeup_->SleepUnless([&] { return all_available() || !inbox_.EmptyHint(); });
+    }
+  }
+
+  void Quiesce() override {
+    while (TaskNode* node = TakeNext()) RunTask(node);
+  }
+
+  int GetParallelismLevel() const override { return 1; }
+
+  bool IsInWorkerThread() const override { return tls_running_queue == this; }
+
+ private:
+  void RunTask(TaskNode* node) {
+    const void* outer = tls_running_queue;
+    tls_running_queue = this;
+    TaskNode::RunAndDelete(node);
+    tls_running_queue = outer;
+  }
+
+  // Only the running thread touches fifo_head_.
+  TaskNode* TakeNext() {
+    if (fifo_head_ == nullptr) {
+      TaskNode* arrived = inbox_.PopAll();
+      if (arrived == nullptr) return nullptr;
+      fifo_head_ = internal::ReverseTaskList(arrived);
+    }
+    TaskNode* node = fifo_head_;
+    fifo_head_ = node->next;
+    node->next = nullptr;
+    return node;
+  }
+
+  internal::TaskStack inbox_;
+  TaskNode* fifo_head_ = nullptr;
+  RCReference<Wakeup> wakeup_;
+};
+
+}  // namespace
+
+std::unique_ptr<ConcurrentWorkQueue> CreateSingleThreadedWorkQueue() {
+  return std::make_unique<SingleThreadedWorkQueue>();
+}
+
+}  // namespace rill

@@ -1,0 +1,345 @@
+#include "host_runtime/work_queue.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "host_runtime/async_value_ref.h"
+
+namespace rill {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::unique_ptr<ConcurrentWorkQueue> MustCreate(const std::string& spec) {
+  absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue = CreateWorkQueue(spec);
+  EXPECT_TRUE(queue.ok()) << queue.status();
+  return *std::move(queue);
+}
+
+// ---- Spec parsing ---------------------------------------------------------------------------------
+
+TEST(CreateWorkQueueTest, AcceptsTfrtSpecs) {
+  EXPECT_EQ(MustCreate("s")->name(), "single-threaded");
+  EXPECT_EQ(MustCreate("mstd:3")->name(),
+            "Multi-threaded C++ work queue (3 threads, 256 blocking threads)");
+  EXPECT_EQ(MustCreate("mstd:2,5")->name(),
+            "Multi-threaded C++ work queue (2 threads, 5 blocking threads)");
+  auto def = MustCreate("mstd");
+  EXPECT_EQ(def->GetParallelismLevel(),
+            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(MustCreate("s")->GetParallelismLevel(), 1);
+}
+
+TEST(CreateWorkQueueTest, RejectsBadSpecsWithClearErrors) {
+  for (const char* spec : {"", "S", "m", "mstd:", "mstd:0", "mstd:-1", "mstd:x", "mstd:2,0",
+                           "mstd:1,2,3", "mstd:99999", "foo:2", "s:1"}) {
+    absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue = CreateWorkQueue(spec);
+    ASSERT_FALSE(queue.ok()) << spec;
+    EXPECT_EQ(queue.status().code(), absl::StatusCode::kInvalidArgument) << spec;
+    EXPECT_THAT(std::string(queue.status().message()),
+                HasSubstr(std::string("invalid work queue type '") + spec + "'"));
+    EXPECT_THAT(std::string(queue.status().message()), HasSubstr("expected s, mstd"));
+  }
+}
+
+// ---- Behaviour common to every queue, across worker counts -------------------------------------
+
+class WorkQueueTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { queue_ = MustCreate(GetParam()); }
+  bool multi_threaded() const { return GetParam() != "s"; }
+  std::unique_ptr<ConcurrentWorkQueue> queue_;
+};
+
+TEST_P(WorkQueueTest, QuiesceWaitsForAllTasks) {
+  std::atomic<int> counter{0};
+  for (int i = 0; i < 10000; ++i) {
+    queue_->AddTask([&] { counter.fetch_add(1, std::memory_order_relaxed); });
+  }
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), 10000);
+}
+
+TEST_P(WorkQueueTest, QuiesceWaitsForTasksAddedByTasks) {
+  std::atomic<int> counter{0};
+  // A binary tree of tasks, 2^12 leaves deep: each task adds two more until depth 0.
+  struct Spawner {
+    ConcurrentWorkQueue* queue;
+    std::atomic<int>* counter;
+    void operator()(int depth) const {
+      counter->fetch_add(1, std::memory_order_relaxed);
+      if (depth == 0) return;
+      Spawner self = *this;
+      queue->AddTask([self, depth] { self(depth - 1); });
+      queue->AddTask([self, depth] { self(depth - 1); });
+    }
+  };
+  Spawner spawner{queue_.get(), &counter};
+  queue_->AddTask([spawner] { spawner(12); });
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), (1 << 13) - 1);
+}
+
+TEST_P(WorkQueueTest, ManyProducersUnderContention) {
+  constexpr int kProducers = 8;
+  constexpr int kPerProducer = 5000;
+  std::atomic<int> counter{0};
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&] {
+      for (int i = 0; i < kPerProducer; ++i) {
+        queue_->AddTask([&] { counter.fetch_add(1, std::memory_order_relaxed); });
+      }
+    });
+  }
+  for (auto& t : producers) t.join();
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), kProducers * kPerProducer);
+}
+
+TEST_P(WorkQueueTest, AwaitReturnsWhenValuesAreCompletedByTasks) {
+  std::vector<RCReference<AsyncValue>> values;
+  for (int i = 0; i < 100; ++i) {
+    AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+    values.push_back(v.CopyRCRef());
+    queue_->AddTask([v = std::move(v), i] { v.emplace(i); });
+  }
+  queue_->Await(values);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(values[i]->get<int>(), i);
+  queue_->Quiesce();
+}
+
+TEST_P(WorkQueueTest, AwaitValuesCompletedByAnotherThread) {
+  AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // Let the awaiter sleep.
+    v.emplace(5);
+  });
+  RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+  queue_->Await(values);
+  EXPECT_EQ(*v, 5);
+  producer.join();
+}
+
+TEST_P(WorkQueueTest, BlockingTasksRun) {
+  std::atomic<int> counter{0};
+  for (int i = 0; i < 50; ++i) {
+    std::optional<TaskFunction> refused =
+        queue_->AddBlockingTask([&] { counter.fetch_add(1); }, /*allow_queuing=*/true);
+    EXPECT_FALSE(refused.has_value());
+  }
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), 50);
+}
+
+TEST_P(WorkQueueTest, IsInWorkerThread) {
+  EXPECT_FALSE(queue_->IsInWorkerThread());
+  std::atomic<bool> inside{false};
+  queue_->AddTask([&] { inside = queue_->IsInWorkerThread(); });
+  queue_->Quiesce();
+  EXPECT_TRUE(inside.load());
+}
+
+TEST_P(WorkQueueTest, DestructionQuiesces) {
+  std::atomic<int> counter{0};
+  for (int i = 0; i < 1000; ++i) queue_->AddTask([&] { counter.fetch_add(1); });
+  queue_.reset();
+  EXPECT_EQ(counter.load(), 1000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Queues, WorkQueueTest,
+                         ::testing::Values("s", "mstd:1", "mstd:2", "mstd:8"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == ':') c = '_';
+                           }
+                           return name;
+                         });
+
+// ---- Multi-threaded queue ---------------------------------------------------------------------------
+
+class MultiThreadedWorkQueueTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override { queue_ = CreateMultiThreadedWorkQueue(GetParam(), 4); }
+  std::unique_ptr<ConcurrentWorkQueue> queue_;
+};
+
+TEST_P(MultiThreadedWorkQueueTest, WorkersStealFromABusySubmitter) {
+  const int workers = GetParam();
+  std::mutex mu;
+  std::set<std::thread::id> ran_on;
+  std::atomic<int> counter{0};
+  // One worker submits a burst to its own deque and then keeps busy; idle workers must steal.
+  queue_->AddTask([&] {
+    for (int i = 0; i < 2000; ++i) {
+      queue_->AddTask([&] {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          ran_on.insert(std::this_thread::get_id());
+        }
+        // Enough work per task that stealing pays off.
+        auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        counter.fetch_add(1);
+      });
+    }
+  });
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), 2000);
+  EXPECT_GE(static_cast<int>(ran_on.size()), 1);
+  if (workers > 1 && std::thread::hardware_concurrency() > 1) {
+    EXPECT_GT(ran_on.size(), 1u) << "no worker stole any of 2000 tasks";
+  }
+}
+
+TEST_P(MultiThreadedWorkQueueTest, ParkedWorkersWakeForNewWork) {
+  for (int round = 0; round < 5; ++round) {
+    // Idle long enough that every worker has stopped spinning and parked.
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    std::atomic<int> counter{0};
+    for (int i = 0; i < 100; ++i) queue_->AddTask([&] { counter.fetch_add(1); });
+    queue_->Quiesce();
+    EXPECT_EQ(counter.load(), 100);
+  }
+}
+
+TEST_P(MultiThreadedWorkQueueTest, AwaitFromWorkerHelpsInsteadOfBlocking) {
+  // Every worker awaits a value that only a queued task can complete; without helping, this
+  // deadlocks when all workers wait.
+  const int workers = GetParam();
+  std::atomic<int> done{0};
+  for (int w = 0; w < workers; ++w) {
+    queue_->AddTask([&] {
+      AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+      queue_->AddTask([v = v.CopyRef()] { v.emplace(1); });
+      RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+      queue_->Await(values);
+      done.fetch_add(*v);
+    });
+  }
+  queue_->Quiesce();
+  EXPECT_EQ(done.load(), workers);
+}
+
+TEST_P(MultiThreadedWorkQueueTest, BlockingTaskWithoutQueuingIsRefusedWhenPoolIsBusy) {
+  auto queue = CreateMultiThreadedWorkQueue(GetParam(), /*max_blocking_threads=*/1);
+  std::atomic<bool> release{false};
+  std::atomic<bool> started{false};
+  std::optional<TaskFunction> refused = queue->AddBlockingTask(
+      [&] {
+        started = true;
+        while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      },
+      /*allow_queuing=*/false);
+  EXPECT_FALSE(refused.has_value());
+  while (!started.load()) std::this_thread::yield();
+  bool ran = false;
+  refused = queue->AddBlockingTask([&] { ran = true; }, /*allow_queuing=*/false);
+  ASSERT_TRUE(refused.has_value());  // The only blocking thread is busy.
+  // With queuing allowed it waits its turn.
+  refused = queue->AddBlockingTask(std::move(*refused), /*allow_queuing=*/true);
+  EXPECT_FALSE(refused.has_value());
+  release = true;
+  queue->Quiesce();
+  EXPECT_TRUE(ran);
+}
+
+TEST_P(MultiThreadedWorkQueueTest, BlockingWorkDoesNotStallNonBlockingWork) {
+  std::atomic<bool> release{false};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_FALSE(queue_
+                     ->AddBlockingTask(
+                         [&] {
+                           while (!release.load()) {
+                             std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                           }
+                         },
+                         true)
+                     .has_value());
+  }
+  AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+  queue_->AddTask([v = v.CopyRef()] { v.emplace(3); });
+  RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+  queue_->Await(values);
+  EXPECT_EQ(*v, 3);
+  release = true;
+  queue_->Quiesce();
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, MultiThreadedWorkQueueTest, ::testing::Values(1, 2, 8),
+                         [](const auto& info) { return std::to_string(info.param) + "workers"; });
+
+// ---- Single-threaded queue ---------------------------------------------------------------------------
+
+TEST(SingleThreadedWorkQueueTest, RunsTasksOnlyWhileWaitingInFifoOrder) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  std::vector<int> order;
+  const std::thread::id main_thread = std::this_thread::get_id();
+  for (int i = 0; i < 3; ++i) {
+    queue->AddTask([&, i] {
+      EXPECT_EQ(std::this_thread::get_id(), main_thread);
+      order.push_back(i);
+      if (i == 0) queue->AddTask([&] { order.push_back(10); });  // Runs after 1 and 2.
+    });
+  }
+  EXPECT_TRUE(order.empty());  // Nothing runs until someone waits.
+  queue->Quiesce();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 10}));
+}
+
+TEST(SingleThreadedWorkQueueTest, AwaitStopsAsSoonAsValuesAreAvailable) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  std::vector<int> order;
+  AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+  queue->AddTask([&] { order.push_back(1); });
+  queue->AddTask([&, v = v.CopyRef()] {
+    order.push_back(2);
+    v.emplace(2);
+  });
+  queue->AddTask([&] { order.push_back(3); });
+  RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+  queue->Await(values);
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));  // Task 3 stays queued.
+  queue->Quiesce();
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(SingleThreadedWorkQueueTest, BlockingTasksShareTheFifoAndNoQueuingIsRefused) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  std::vector<int> order;
+  queue->AddTask([&] { order.push_back(1); });
+  EXPECT_FALSE(queue->AddBlockingTask([&] { order.push_back(2); }, true).has_value());
+  EXPECT_TRUE(queue->AddBlockingTask([&] { order.push_back(3); }, false).has_value());
+  queue->Quiesce();
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+}
+
+TEST(SingleThreadedWorkQueueTest, TasksFromOtherThreadsWakeTheAwaiter) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+  const std::thread::id main_thread = std::this_thread::get_id();
+  std::thread other([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    // The task itself runs on the awaiting (main) thread.
+    queue->AddTask([&, v = v.CopyRef()] {
+      EXPECT_EQ(std::this_thread::get_id(), main_thread);
+      v.emplace(9);
+    });
+  });
+  RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+  queue->Await(values);
+  EXPECT_EQ(*v, 9);
+  other.join();
+}
+
+}  // namespace
+}  // namespace rill
