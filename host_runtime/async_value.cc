@@ -116,7 +116,9 @@ void AsyncValue::SetError(absl::Status status, std::optional<ErrorLocation> loca
   const State state = this->state();
   assert((state == State::kUnconstructed || state == State::kConstructed) &&
          "SetError on an available value");
-  if (state == State::kConstructed) internal::GetTypeInfo(type_id_).destroy_payload(this);
+  if (state == State::kConstructed) {
+    if (auto destroy = internal::GetTypeInfo(type_id_).destroy_payload) destroy(this);
+  }
   NotifyAvailable(State::kError, new AsyncValueError{std::move(status), std::move(location)});
 }
 
@@ -158,7 +160,7 @@ void AsyncValue::Destroy() {
   }
   const internal::TypeInfo& info = internal::GetTypeInfo(type_id_);
   if (state == State::kConstructed || state == State::kConcrete) {
-    info.destroy_payload(this);
+    if (info.destroy_payload != nullptr) info.destroy_payload(this);
   } else if (state == State::kError) {
     delete PointerOf<AsyncValueError>(word);
   }

@@ -54,7 +54,8 @@ namespace internal {
 
 // Per-payload-type operations, found through the value's 16-bit type id.
 struct TypeInfo {
-  // Runs the payload's destructor (the payload must be constructed).
+  // Runs the payload's destructor (the payload must be constructed); null when the payload is
+  // trivially destructible, so destroying such values costs no indirect call.
   void (*destroy_payload)(AsyncValue* value);
   uint32_t size;   // sizeof(ConcreteAsyncValue<T>): what to return to the allocator.
   uint32_t align;  // alignof(ConcreteAsyncValue<T>).
@@ -323,15 +324,31 @@ class IndirectAsyncValue : public AsyncValue {
 
 namespace internal {
 
+// Registers T on first use. A function-local static is thread-safe and immune to
+// static-initialization order.
 template <typename T>
-uint16_t TypeIdOf() {
+uint16_t RegisteredTypeId() {
   static_assert(!std::is_reference<T>::value && !std::is_const<T>::value, "use the bare type");
   using Value = ConcreteAsyncValue<T>;
-  // A function-local static is thread-safe and immune to static-initialization order.
   static const uint16_t id = RegisterTypeInfo(
-      TypeInfo{&Value::DestroyPayload, static_cast<uint32_t>(sizeof(Value)),
-               static_cast<uint32_t>(alignof(Value))});
+      TypeInfo{std::is_trivially_destructible<T>::value ? nullptr : &Value::DestroyPayload,
+               static_cast<uint32_t>(sizeof(Value)), static_cast<uint32_t>(alignof(Value))});
   return id;
+}
+
+// The id, also filled in during static initialization, so the hot path is one plain load. Zero
+// until then (e.g. when read from another static initializer): fall back to the guarded path.
+template <typename T>
+struct TypeIdCache {
+  static const uint16_t id;
+};
+template <typename T>
+const uint16_t TypeIdCache<T>::id = RegisteredTypeId<T>();
+
+template <typename T>
+inline uint16_t TypeIdOf() {
+  const uint16_t id = TypeIdCache<T>::id;
+  return id != 0 ? id : RegisteredTypeId<T>();
 }
 
 // Allocation of async values: pooled unless over-aligned.

@@ -2,15 +2,29 @@
 // pool of blocking threads. See work_queue.h for the contract and progress guarantees.
 //
 // Non-blocking pool design:
-// - Each worker owns a Chase-Lev deque (its own submissions: LIFO for cache locality; others steal
-//   the oldest) and an inbox (a Treiber stack that threads outside the pool push to; any worker may
-//   drain it whole).
-// - Worker loop: own deque -> own inbox -> steal from the others (random start) -> spin (bounded,
-//   at most one spinner) -> park on the event count.
+// - Each worker owns
+//   * a Chase-Lev deque for tasks submitted from that worker (LIFO for the owner's cache, the
+//     oldest stolen by others);
+//   * a mailbox: one cache line holding one task inline, where a thread outside the pool puts a
+//     task when the slot is empty. A handoff then moves a single cache line between cores (no node
+//     allocation, no separate queue head), which is what makes the round trip cheap;
+//   * an inbox (Treiber stack) for external submissions that find the mailbox taken; any worker
+//     may drain it whole;
+//   * a private overflow list for inbox tasks that did not fit in the deque.
+// - Worker loop: own deque -> own mailbox -> overflow -> own inbox -> steal from the others
+//   (random start: deque, mailbox, inbox) -> spin (bounded, at most one spinner) -> park.
 // - Event count: `sleepers_` + `epoch_` (a futex word). A parking worker increments sleepers_,
 //   fences, reads epoch_, re-checks every queue and only then sleeps on epoch_. A submitter pushes,
 //   fences, and wakes one sleeper only if no worker is spinning. Either the parker's re-check sees
-//   the task or the submitter sees the parker (Dekker with seq_cst fences), so no wake-up is lost.
+//   the task or the submitter sees the parker (Dekker), so no wake-up is lost.
+// - Quiescing: submitters count each task up front; workers count completions locally and publish
+//   them in batches — when the batch is large, when they run out of work, or at once when a thread
+//   is waiting in Quiesce — so the shared counter's cache line does not bounce once per task.
+//
+// Mailbox protocol (state word in the same line as the task): kEmpty -CAS by a submitter->
+// kWriting -store->  kFull -CAS by any worker-> kTaking -store-> kEmpty. Lock-free: a thread that
+// finds the slot in a transient state moves on (submitters use the inbox, workers look elsewhere),
+// so a stalled thread delays only its own task.
 
 #include <algorithm>
 #include <condition_variable>
@@ -43,20 +57,76 @@ inline uint64_t NextRandom(uint64_t& state) {
   return state * 0x2545F4914F6CDD1DULL;
 }
 
+class alignas(internal::kCacheLine) Mailbox {
+ public:
+  // Any thread. Returns false (leaving `task` untouched) if the slot is not empty.
+  bool TryPut(TaskFunction& task) {
+    uint32_t expected = kEmpty;
+    // relaxed pre-check keeps a busy slot's line shared instead of bouncing it with failed CASes.
+    // acquire on the CAS: the previous taker's move-out of `task_` happened before we overwrite.
+    if (state_.load(std::memory_order_relaxed) != kEmpty ||
+        !state_.compare_exchange_strong(expected, kWriting, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      return false;
+    }
+    task_ = std::move(task);
+    // release: a taker that sees kFull sees the task.
+    state_.store(kFull, std::memory_order_release);
+    return true;
+  }
+
+  // Any thread. Moves the task out into `out` if the slot is full.
+  bool TryTake(TaskFunction& out) {
+    uint32_t expected = kFull;
+    // acquire on the CAS: pairs with TryPut's release store of kFull.
+    if (state_.load(std::memory_order_relaxed) != kFull ||
+        !state_.compare_exchange_strong(expected, kTaking, std::memory_order_acquire,
+                                        std::memory_order_relaxed)) {
+      return false;
+    }
+    out = std::move(task_);
+    task_ = nullptr;
+    // release: the next putter (acquire CAS) sees the slot vacated.
+    state_.store(kEmpty, std::memory_order_release);
+    return true;
+  }
+
+  bool FullHint() const { return state_.load(std::memory_order_relaxed) == kFull; }
+
+ private:
+  enum : uint32_t { kEmpty, kWriting, kFull, kTaking };
+  std::atomic<uint32_t> state_{kEmpty};
+  TaskFunction task_;
+};
+
 class NonBlockingPool;
 
 struct alignas(internal::kCacheLine) Worker {
   TaskDeque deque;
+  Mailbox mailbox;
   TaskStack inbox;
+  // Owner-only state.
+  TaskNode* overflow = nullptr;  // Oldest first.
+  uint32_t unflushed_done = 0;
   NonBlockingPool* pool = nullptr;
   int index = 0;
   uint64_t rng = 0;
   std::thread thread;
 };
 
+// A unit of work found by a worker: a queued node or a task taken from a mailbox.
+struct Work {
+  TaskNode* node = nullptr;
+  TaskFunction fn;
+  explicit operator bool() const { return node != nullptr || static_cast<bool>(fn); }
+};
+
 // The worker running on this thread, if any (of any pool).
 thread_local Worker* tls_worker = nullptr;
 thread_local uint64_t tls_submit_rng = 0;
+
+// Publish batched completions after this many tasks even while busy.
+constexpr uint32_t kDoneBatch = 64;
 
 class NonBlockingPool {
  public:
@@ -94,17 +164,20 @@ class NonBlockingPool {
 
   void Submit(TaskFunction task) {
     quiescing_->Add();
-    TaskNode* node = TaskNode::New(std::move(task));
     if (Worker* self = CurrentWorker()) {
+      TaskNode* node = TaskNode::New(std::move(task));
       if (!self->deque.PushBottom(node)) {
         // Full deque: run inline (TFRT's policy); the caller is a worker, so this is its job.
-        Run(node);
+        Work work;
+        work.node = node;
+        Run(self, work);
         return;
       }
     } else {
       uint64_t& rng = tls_submit_rng;
       if (rng == 0) rng = reinterpret_cast<uintptr_t>(&rng) | 1;
-      workers_[NextRandom(rng) % workers_.size()]->inbox.Push(node);
+      Worker* target = workers_[NextRandom(rng) % workers_.size()].get();
+      if (!target->mailbox.TryPut(task)) target->inbox.Push(TaskNode::New(std::move(task)));
     }
     NotifyAfterPush();
   }
@@ -113,26 +186,41 @@ class NonBlockingPool {
   template <typename Predicate>
   void HelpUntil(Worker* self, Predicate&& done) {
     while (!done()) {
-      if (TaskNode* node = FindWork(self)) {
-        Run(node);
+      Work work = FindWork(self);
+      if (work) {
+        Run(self, work);
       } else {
+        FlushDone(self);
         internal::CpuRelax();
       }
     }
   }
 
  private:
-  void Run(TaskNode* node) {
-    TaskNode::RunAndDelete(node);
-    quiescing_->Done();
+  void Run(Worker* self, Work& work) {
+    if (work.node != nullptr) {
+      TaskNode::RunAndDelete(work.node);
+      work.node = nullptr;
+    } else {
+      work.fn();
+      work.fn = nullptr;  // Drop captures before the task counts as done.
+    }
+    if (++self->unflushed_done >= kDoneBatch) FlushDone(self);
+  }
+
+  void FlushDone(Worker* self) {
+    if (self->unflushed_done == 0) return;
+    quiescing_->Done(self->unflushed_done);
+    self->unflushed_done = 0;
   }
 
   void NotifyAfterPush() {
-    // seq_cst fence: orders our push before the loads below, against a parking worker's
-    // increment of sleepers_ and its re-check of the queues (see the file comment).
+    // Store-load fence: orders our push before the loads below, against a parking worker's
+    // increment of sleepers_ and its re-check of the queues (see the file comment). sleepers_ is
+    // read first: with nobody parked (the steady state) the spinner's line is never touched.
     internal::StoreLoadFence();
-    if (spinners_.load(std::memory_order_relaxed) == 0 &&
-        sleepers_.load(std::memory_order_relaxed) > 0) {
+    if (sleepers_.load(std::memory_order_relaxed) > 0 &&
+        spinners_.load(std::memory_order_relaxed) == 0) {
       WakeOne();
     }
   }
@@ -152,98 +240,110 @@ class NonBlockingPool {
     }
   }
 
-  // Moves a drained inbox list (newest first) into `self`'s deque so that pops return the oldest
-  // first, and returns the oldest task to run now.
+  // Takes a drained inbox list (newest first): returns the oldest to run now, pushes the rest into
+  // `self`'s deque (for others to steal) and keeps what does not fit in the private overflow list.
   TaskNode* AdoptInbox(Worker* self, TaskNode* list) {
-    TaskNode* oldest = list;
-    TaskNode* prev = nullptr;
-    while (oldest->next != nullptr) {
-      prev = oldest;
-      oldest = oldest->next;
-    }
-    if (prev != nullptr) {
-      prev->next = nullptr;
-      TaskNode* node = list;
-      while (node != nullptr) {
-        TaskNode* next = node->next;
-        if (!self->deque.PushBottom(node)) {
-          // Deque full: hand the rest (still newest first) back to our inbox.
-          TaskNode* last = node;
-          while (last->next != nullptr) last = last->next;
-          self->inbox.PushChain(node, last);
-          break;
-        }
-        node = next;
-      }
-      WakeHelperIfIdle();
-    }
+    TaskNode* oldest = internal::ReverseTaskList(list);
+    TaskNode* rest = oldest->next;
     oldest->next = nullptr;
+    if (rest == nullptr) return oldest;
+    while (rest != nullptr) {
+      TaskNode* next = rest->next;
+      if (!self->deque.PushBottom(rest)) break;
+      rest = next;
+    }
+    if (rest != nullptr) {
+      // Append to the overflow list, keeping oldest-first order.
+      TaskNode** tail = &self->overflow;
+      while (*tail != nullptr) tail = &(*tail)->next;
+      *tail = rest;
+    }
+    WakeHelperIfIdle();
     return oldest;
   }
 
-  TaskNode* FindWork(Worker* self) {
-    if (TaskNode* node = self->deque.PopBottom()) return node;
-    if (TaskNode* list = self->inbox.PopAll()) return AdoptInbox(self, list);
+  Work FindWork(Worker* self) {
+    Work work;
+    if ((work.node = self->deque.PopBottom()) != nullptr) return work;
+    if (self->mailbox.TryTake(work.fn)) return work;
+    if (self->overflow != nullptr) {
+      work.node = self->overflow;
+      self->overflow = work.node->next;
+      work.node->next = nullptr;
+      return work;
+    }
+    if (TaskNode* list = self->inbox.PopAll()) {
+      work.node = AdoptInbox(self, list);
+      return work;
+    }
     const size_t n = workers_.size();
-    if (n == 1) return nullptr;
+    if (n == 1) return work;
     const size_t start = NextRandom(self->rng) % n;
     for (size_t i = 0; i < n; ++i) {
       Worker* victim = workers_[(start + i) % n].get();
       if (victim == self) continue;
-      if (TaskNode* node = victim->deque.Steal()) {
+      if ((work.node = victim->deque.Steal()) != nullptr) {
         if (!victim->deque.EmptyHint()) WakeHelperIfIdle();
-        return node;
+        return work;
       }
-      if (TaskNode* list = victim->inbox.PopAll()) return AdoptInbox(self, list);
+      if (victim->mailbox.TryTake(work.fn)) return work;
+      if (TaskNode* list = victim->inbox.PopAll()) {
+        work.node = AdoptInbox(self, list);
+        return work;
+      }
     }
-    return nullptr;
+    return work;
   }
 
   // Spins for a bounded time looking for work. At most one worker spins at a time: more spinners
   // would burn cores without lowering handoff latency.
-  TaskNode* Spin(Worker* self) {
+  Work Spin(Worker* self) {
+    Work work;
     int expected = 0;
-    if (!spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) return nullptr;
-    TaskNode* node = nullptr;
-    for (int i = 0; i < internal::kSpinIterations / 4 && node == nullptr; ++i) {
-      node = FindWork(self);
-      if (node == nullptr) {
-        for (int k = 0; k < 4; ++k) internal::CpuRelax();
-      }
+    if (!spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) return work;
+    // One PAUSE per poll: on Intel a PAUSE is ~140 cycles, so more would add directly to the
+    // handoff latency (the poll interval is the worst-case detection delay).
+    for (int i = 0; i < internal::kSpinIterations; ++i) {
+      if ((work = FindWork(self))) break;
+      // Someone waits in Quiesce: publish our completions now rather than when we park.
+      if (quiescing_->HasWaiters()) FlushDone(self);
+      internal::CpuRelax();
     }
     spinners_.store(0, std::memory_order_seq_cst);
-    return node;
+    return work;
   }
 
-  // Sleeps until woken; returns work found on the way, or null when the pool stops.
-  TaskNode* Park(Worker* self) {
+  // Sleeps until woken; returns work found on the way, or nothing when the pool stops.
+  Work Park(Worker* self) {
+    FlushDone(self);
     while (true) {
       sleepers_.fetch_add(1, std::memory_order_seq_cst);
-      // seq_cst fence: pairs with NotifyAfterPush's fence (Dekker), see the file comment.
+      // Pairs with NotifyAfterPush's fence (Dekker), see the file comment.
       internal::StoreLoadFence();
       const uint32_t epoch = epoch_.load(std::memory_order_seq_cst);
-      TaskNode* node = FindWork(self);
+      Work work = FindWork(self);
       // acquire: pairs with the destructor's release store.
-      if (node != nullptr || stopping_.load(std::memory_order_acquire)) {
+      if (work || stopping_.load(std::memory_order_acquire)) {
         sleepers_.fetch_sub(1, std::memory_order_relaxed);
-        return node;
+        return work;
       }
       internal::FutexWait(&epoch_, epoch);
       sleepers_.fetch_sub(1, std::memory_order_relaxed);
-      if ((node = FindWork(self)) != nullptr) return node;
-      if ((node = Spin(self)) != nullptr) return node;
+      if ((work = FindWork(self))) return work;
+      if ((work = Spin(self))) return work;
     }
   }
 
   void WorkerLoop(Worker* self) {
     tls_worker = self;
     while (true) {
-      TaskNode* node = FindWork(self);
-      if (node == nullptr) node = Spin(self);
-      if (node == nullptr) node = Park(self);
-      if (node == nullptr) break;  // Stopping.
-      Run(node);
+      Work work = FindWork(self);
+      if (!work) work = Spin(self);
+      if (!work) work = Park(self);
+      if (!work) break;  // Stopping.
+      Run(self, work);
     }
+    FlushDone(self);
     tls_worker = nullptr;
   }
 

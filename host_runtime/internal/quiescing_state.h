@@ -24,27 +24,29 @@ class QuiescingState {
     pending_.fetch_add(1, std::memory_order_relaxed);
   }
 
-  // Marks one counted task finished.
-  void Done() {
+  // Marks `count` counted tasks finished. Workers batch their decrements (see HasWaiters).
+  void Done(uint32_t count = 1) {
     // seq_cst RMW + seq_cst load of waiters_: pairs with Wait's seq_cst increment of waiters_ and
-    // re-read of pending_ (Dekker), so either Wait sees zero or we see the waiter and wake it. The
-    // RMW also releases the task's effects to the thread that observes zero.
-    if (pending_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+    // load of pending_ (Dekker), so either Wait sees zero or we see the waiter and wake it. The RMW
+    // also releases the tasks' effects to the thread that observes zero.
+    if (pending_.fetch_sub(count, std::memory_order_seq_cst) == count &&
         waiters_.load(std::memory_order_seq_cst) != 0) {
       FutexWake(&pending_, -1);
     }
   }
 
+  // True while some thread is in Wait(): workers holding batched decrements flush them now.
+  bool HasWaiters() const { return waiters_.load(std::memory_order_relaxed) != 0; }
+
   // Blocks until the count is zero.
   void Wait() {
-    while (true) {
-      if (SpinUntil([this] { return pending_.load(std::memory_order_acquire) == 0; })) return;
-      waiters_.fetch_add(1, std::memory_order_seq_cst);
+    waiters_.fetch_add(1, std::memory_order_seq_cst);
+    while (!SpinUntil([this] { return pending_.load(std::memory_order_acquire) == 0; })) {
       const uint32_t pending = pending_.load(std::memory_order_seq_cst);
       // The kernel re-checks the value, so a drop to zero after our load is not missed.
       if (pending != 0) FutexWait(&pending_, pending);
-      waiters_.fetch_sub(1, std::memory_order_relaxed);
     }
+    waiters_.fetch_sub(1, std::memory_order_relaxed);
   }
 
   uint32_t pending() const { return pending_.load(std::memory_order_relaxed); }

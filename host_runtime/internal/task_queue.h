@@ -75,6 +75,11 @@ class TaskDeque {
 
   // Owner only. Returns the most recently pushed task (LIFO), or null if empty.
   TaskNode* PopBottom() {
+    // Only the owner pushes and top_ only grows, so bottom <= top means empty for sure: skip the
+    // seq_cst store below, which is a locked instruction, on the idle-polling path.
+    if (bottom_.load(std::memory_order_relaxed) <= top_.load(std::memory_order_relaxed)) {
+      return nullptr;
+    }
     const int64_t b = bottom_.load(std::memory_order_relaxed) - 1;
     // seq_cst store + seq_cst load of top_: the reservation of slot b must be ordered before we
     // read top_, or a thief and the owner could both take the last task (store-load ordering).

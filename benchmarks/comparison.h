@@ -1,0 +1,32 @@
+// Declares the harness every Rill benchmark binary uses to report itself against its nearest peer:
+// it runs the registered Google Benchmarks with the normal console output, then prints one line per
+// comparison with both figures, the ratio (ours / peer) and whether the target is met.
+//
+// Thread-safety: call from main() only.
+
+#ifndef RILL_BENCHMARKS_COMPARISON_H_
+#define RILL_BENCHMARKS_COMPARISON_H_
+
+#include <string>
+#include <vector>
+
+namespace rill {
+namespace bench {
+
+struct Comparison {
+  std::string title;      // What is compared, e.g. "async value create+AndThen+set+drop".
+  std::string ours;       // Benchmark name (as printed by Google Benchmark, without aggregate suffix).
+  std::string peer;       // Benchmark name of the peer.
+  std::string metric;     // "time" (real time per iteration, ns) or a user counter name (ns).
+  double max_ratio = 0;   // Target: ours / peer <= max_ratio (0: no ratio target).
+  double max_ours_ns = 0; // Target: ours <= max_ours_ns (0: no absolute target).
+};
+
+// Parses Google Benchmark flags, runs the benchmarks and prints the comparisons. Returns 0 unless a
+// flag was invalid (missed targets are reported, not failed: this machine is shared and noisy).
+int RunAndCompare(int argc, char** argv, const std::vector<Comparison>& comparisons);
+
+}  // namespace bench
+}  // namespace rill
+
+#endif  // RILL_BENCHMARKS_COMPARISON_H_
