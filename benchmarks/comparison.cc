@@ -2,6 +2,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -40,6 +41,15 @@ class RecordingReporter : public benchmark::ConsoleReporter {
     return it == figures_.end() ? nullptr : &it->second;
   }
 
+  std::vector<const Figures*> FindPrefix(const std::string& prefix) const {
+    std::vector<const Figures*> out;
+    for (auto it = figures_.lower_bound(prefix);
+         it != figures_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      out.push_back(&it->second);
+    }
+    return out;
+  }
+
  private:
   static double ToNanoseconds(benchmark::TimeUnit unit) {
     switch (unit) {
@@ -53,18 +63,35 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   std::map<std::string, Figures> figures_;
 };
 
-bool Lookup(const RecordingReporter& reporter, const std::string& name, const std::string& metric,
-            double* out) {
-  const RecordingReporter::Figures* f = reporter.Find(name);
-  if (f == nullptr) return false;
+bool Metric(const RecordingReporter::Figures& f, const std::string& metric, double* out) {
   if (metric == "time") {
-    *out = f->time_ns;
+    *out = f.time_ns;
     return true;
   }
-  auto it = f->counters.find(metric);
-  if (it == f->counters.end()) return false;
+  auto it = f.counters.find(metric);
+  if (it == f.counters.end()) return false;
   *out = it->second;
   return true;
+}
+
+bool Lookup(const RecordingReporter& reporter, const std::string& name, const std::string& metric,
+            double* out) {
+  if (!name.empty() && name.back() == '*') {
+    std::vector<double> values;
+    for (const RecordingReporter::Figures* f :
+         reporter.FindPrefix(name.substr(0, name.size() - 1))) {
+      double v = 0;
+      if (Metric(*f, metric, &v)) values.push_back(v);
+    }
+    if (values.empty()) return false;
+    std::sort(values.begin(), values.end());
+    *out = values.size() % 2 == 1
+               ? values[values.size() / 2]
+               : (values[values.size() / 2 - 1] + values[values.size() / 2]) / 2;
+    return true;
+  }
+  const RecordingReporter::Figures* f = reporter.Find(name);
+  return f != nullptr && Metric(*f, metric, out);
 }
 
 }  // namespace

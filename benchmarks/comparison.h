@@ -15,8 +15,10 @@ namespace bench {
 
 struct Comparison {
   std::string title;      // What is compared, e.g. "async value create+AndThen+set+drop".
-  std::string ours;       // Benchmark name (as printed by Google Benchmark, without aggregate suffix).
-  std::string peer;       // Benchmark name of the peer.
+  // Benchmark names as Google Benchmark prints them. A name ending in '*' is a prefix: the figure is
+  // then the median over every benchmark whose name starts with it (interleaved repeats).
+  std::string ours;
+  std::string peer;
   std::string metric;     // "time" (real time per iteration, ns) or a user counter name (ns).
   double max_ratio = 0;   // Target: ours / peer <= max_ratio (0: no ratio target).
   double max_ours_ns = 0; // Target: ours <= max_ours_ns (0: no absolute target).

@@ -7,11 +7,8 @@
 namespace rill {
 namespace internal {
 
-std::atomic<const TypeInfo*> type_info_chunks[kTypeChunkSize];
-
 #ifndef NDEBUG
-std::atomic<int64_t> live_async_values{0};
-int64_t LiveAsyncValueCount() { return live_async_values.load(std::memory_order_relaxed); }
+int64_t LiveAsyncValueCount() { return LiveAsyncValues().load(std::memory_order_relaxed); }
 #else
 int64_t LiveAsyncValueCount() { return -1; }
 #endif
@@ -27,7 +24,7 @@ uint16_t RegisterTypeInfo(const TypeInfo& info) {
     std::abort();  // A program bug (unbounded template instantiation), not bad input.
   }
   const uint32_t id = next_id++;
-  std::atomic<const TypeInfo*>& slot = type_info_chunks[id / kTypeChunkSize];
+  std::atomic<const TypeInfo*>& slot = TypeInfoChunks()[id / kTypeChunkSize];
   // relaxed: only this thread (under `mu`) writes chunks.
   const TypeInfo* chunk = slot.load(std::memory_order_relaxed);
   if (chunk == nullptr) {
@@ -131,7 +128,7 @@ bool AsyncValue::IsUnique() const {
 
 void AsyncValue::Destroy() {
 #ifndef NDEBUG
-  internal::live_async_values.fetch_sub(1, std::memory_order_relaxed);
+  internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
 #endif
   // acquire: pairs with the release of NotifyAvailable/EnqueueWaiter on other threads (the
   // refcount's acq_rel already orders them; this keeps the load self-evidently correct).

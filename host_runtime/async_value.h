@@ -67,10 +67,15 @@ uint16_t RegisterTypeInfo(const TypeInfo& info);
 inline constexpr size_t kTypeChunkSize = 256;
 // Chunks of the id -> TypeInfo table. A chunk is published (release) before any id in it is
 // handed out, and a value can only carry an id that was handed out, so readers need only acquire.
-extern std::atomic<const TypeInfo*> type_info_chunks[kTypeChunkSize];
+// A function-local static with constant (zero) initialization: usable from any static initializer
+// (types register during static initialization) and free of a guard check.
+inline std::atomic<const TypeInfo*>* TypeInfoChunks() {
+  static std::atomic<const TypeInfo*> chunks[kTypeChunkSize];
+  return chunks;
+}
 
 inline const TypeInfo& GetTypeInfo(uint16_t id) {
-  return type_info_chunks[id / kTypeChunkSize].load(std::memory_order_acquire)[id % kTypeChunkSize];
+  return TypeInfoChunks()[id / kTypeChunkSize].load(std::memory_order_acquire)[id % kTypeChunkSize];
 }
 
 template <typename T>
@@ -99,7 +104,10 @@ struct WaiterNodeImpl final : WaiterNode {
 // costs a shared atomic per value, so release builds do not keep it).
 int64_t LiveAsyncValueCount();
 #ifndef NDEBUG
-extern std::atomic<int64_t> live_async_values;
+inline std::atomic<int64_t>& LiveAsyncValues() {
+  static std::atomic<int64_t> live{0};  // Constant-initialized, as above.
+  return live;
+}
 #endif
 
 }  // namespace internal
@@ -206,7 +214,7 @@ class AsyncValue {
       : refcount_(1), kind_(kind), type_id_(type_id),
         waiters_and_state_(static_cast<uintptr_t>(state)) {
 #ifndef NDEBUG
-    internal::live_async_values.fetch_add(1, std::memory_order_relaxed);
+    internal::LiveAsyncValues().fetch_add(1, std::memory_order_relaxed);
 #endif
   }
   // Constructs an error value.
@@ -215,7 +223,7 @@ class AsyncValue {
         waiters_and_state_(reinterpret_cast<uintptr_t>(error) |
                            static_cast<uintptr_t>(State::kError)) {
 #ifndef NDEBUG
-    internal::live_async_values.fetch_add(1, std::memory_order_relaxed);
+    internal::LiveAsyncValues().fetch_add(1, std::memory_order_relaxed);
 #endif
   }
   ~AsyncValue() = default;

@@ -62,10 +62,10 @@ class alignas(internal::kCacheLine) Mailbox {
   // Any thread. Returns false (leaving `task` untouched) if the slot is not empty.
   bool TryPut(TaskFunction& task) {
     uint32_t expected = kEmpty;
-    // relaxed pre-check keeps a busy slot's line shared instead of bouncing it with failed CASes.
-    // acquire on the CAS: the previous taker's move-out of `task_` happened before we overwrite.
-    if (state_.load(std::memory_order_relaxed) != kEmpty ||
-        !state_.compare_exchange_strong(expected, kWriting, std::memory_order_acquire,
+    // A CAS without a load first: the slot is usually empty, and a load would fetch the line
+    // shared only to upgrade it right after (one more cross-core transfer per handoff).
+    // acquire: the previous taker's move-out of `task_` happened before we overwrite it.
+    if (!state_.compare_exchange_strong(expected, kWriting, std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
       return false;
     }
