@@ -55,6 +55,18 @@ void BM_StdPromiseFuture_CreateSetGetDrop(benchmark::State& state) {
 }
 BENCHMARK(BM_StdPromiseFuture_CreateSetGetDrop);
 
+// The hardware floor of the pattern above: registering a waiter on an unavailable value and making
+// it available each need one locked read-modify-write (a CAS and an exchange), whatever the design.
+void BM_Floor_TwoLockedRmw(benchmark::State& state) {
+  std::atomic<uintptr_t> word{0};
+  for (auto _ : state) {
+    uintptr_t expected = word.load(std::memory_order_relaxed);
+    word.compare_exchange_strong(expected, expected + 4, std::memory_order_release);
+    benchmark::DoNotOptimize(word.exchange(expected + 2, std::memory_order_acq_rel));
+  }
+}
+BENCHMARK(BM_Floor_TwoLockedRmw);
+
 void BM_AsyncValue_AndThenOnAvailable(benchmark::State& state) {
   AsyncValueRef<int64_t> value = MakeAvailableAsyncValueRef<int64_t>(1);
   int64_t sum = 0;
@@ -231,6 +243,8 @@ int main(int argc, char** argv) {
           Comparison{"async value create+AndThen+set+drop vs std::promise/future",
                      "BM_AsyncValue_CreateAndThenSetDrop", "BM_StdPromiseFuture_CreateSetGetDrop",
                      "time", /*max_ratio=*/0.05, /*max_ours_ns=*/15},
+          Comparison{"async value create+AndThen+set+drop vs 2 locked RMWs (floor)",
+                     "BM_AsyncValue_CreateAndThenSetDrop", "BM_Floor_TwoLockedRmw", "time"},
           Comparison{"handoff round trip p50 vs Eigen::ThreadPool (pinned, median of 8 pairs)",
                      "BM_Handoff_RillPool/*", "BM_Handoff_EigenThreadPool/*", "p50_ns",
                      /*max_ratio=*/0.6},

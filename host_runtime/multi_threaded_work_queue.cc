@@ -177,7 +177,11 @@ class NonBlockingPool {
       uint64_t& rng = tls_submit_rng;
       if (rng == 0) rng = reinterpret_cast<uintptr_t>(&rng) | 1;
       Worker* target = workers_[NextRandom(rng) % workers_.size()].get();
-      if (!target->mailbox.TryPut(task)) target->inbox.Push(TaskNode::New(std::move(task)));
+      // A non-empty inbox means the worker is behind and its mailbox is almost surely full:
+      // queue behind the others instead of bouncing the mailbox line (and jumping the queue).
+      if (!target->inbox.EmptyHint() || !target->mailbox.TryPut(task)) {
+        target->inbox.Push(TaskNode::New(std::move(task)));
+      }
     }
     NotifyAfterPush();
   }
@@ -226,10 +230,28 @@ class NonBlockingPool {
   }
 
   void WakeOne() {
+    // One wake-up in flight at a time: until the woken worker is up and scanning, further wakes
+    // would be system calls that change nothing (a burst would make one per submitted task).
+    // A set flag means a worker has been woken (or will not sleep: see Park) and will scan the
+    // queues after clearing the flag, so a task whose wake-up is skipped here is seen by that scan
+    // (Dekker, as for sleepers_).
+    if (wake_pending_.load(std::memory_order_relaxed) ||
+        wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+      return;
+    }
     // seq_cst: the epoch change must be visible to a parker that read the old epoch; FutexWait
     // compares atomically, so a parker between its read and its sleep returns at once.
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     internal::FutexWake(&epoch_, 1);
+  }
+
+  // Called by a parker that is becoming active: re-enables wake-ups, then fences so that its next
+  // scan sees any task whose submitter skipped the wake because one was pending.
+  void ClearWakePending() {
+    if (wake_pending_.load(std::memory_order_relaxed)) {
+      wake_pending_.store(false, std::memory_order_relaxed);
+    }
+    internal::StoreLoadFence();
   }
 
   // More work is probably queued than this worker can take: get a parked worker going.
@@ -301,8 +323,9 @@ class NonBlockingPool {
     Work work;
     int expected = 0;
     if (!spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) return work;
-    // One PAUSE per poll: on Intel a PAUSE is ~140 cycles, so more would add directly to the
-    // handoff latency (the poll interval is the worst-case detection delay).
+    // One PAUSE per poll. Polling faster was measured to hurt: each poll re-fetches the line the
+    // submitter is writing. Slower hurts too: the interval adds to the handoff latency (on Intel a
+    // PAUSE is ~140 cycles).
     for (int i = 0; i < internal::kSpinIterations; ++i) {
       if ((work = FindWork(self))) break;
       // Someone waits in Quiesce: publish our completions now rather than when we park.
@@ -318,6 +341,10 @@ class NonBlockingPool {
     FlushDone(self);
     while (true) {
       sleepers_.fetch_add(1, std::memory_order_seq_cst);
+      // Entering the sleep protocol consumes any pending wake-up: a waker that sets the flag after
+      // this store also bumps epoch_ after it, so we cannot sleep through that wake-up, and the
+      // flag cannot stay set (suppressing wake-ups) while every worker sleeps.
+      wake_pending_.store(false, std::memory_order_relaxed);
       // Pairs with NotifyAfterPush's fence (Dekker), see the file comment.
       internal::StoreLoadFence();
       const uint32_t epoch = epoch_.load(std::memory_order_seq_cst);
@@ -329,6 +356,7 @@ class NonBlockingPool {
       }
       internal::FutexWait(&epoch_, epoch);
       sleepers_.fetch_sub(1, std::memory_order_relaxed);
+      ClearWakePending();
       if ((work = FindWork(self))) return work;
       if ((work = Spin(self))) return work;
     }
@@ -352,6 +380,7 @@ class NonBlockingPool {
   alignas(internal::kCacheLine) std::atomic<int> spinners_{0};
   alignas(internal::kCacheLine) std::atomic<int> sleepers_{0};
   alignas(internal::kCacheLine) std::atomic<uint32_t> epoch_{0};
+  std::atomic<bool> wake_pending_{false};
   std::atomic<bool> stopping_{false};
 };
 

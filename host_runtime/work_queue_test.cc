@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,6 +17,13 @@ namespace rill {
 namespace {
 
 using ::testing::HasSubstr;
+
+// Sanitizers slow everything down 5-20x; the stress tests then run fewer rounds.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr int kStressScale = 4;
+#else
+constexpr int kStressScale = 1;
+#endif
 
 std::unique_ptr<ConcurrentWorkQueue> MustCreate(const std::string& spec) {
   absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue = CreateWorkQueue(spec);
@@ -210,6 +218,56 @@ TEST_P(MultiThreadedWorkQueueTest, ParkedWorkersWakeForNewWork) {
     queue_->Quiesce();
     EXPECT_EQ(counter.load(), 100);
   }
+}
+
+// Hammers the park/wake transitions: small bursts separated by pauses of varying length, so
+// submissions race with workers that are spinning, parking, sleeping and waking. A lost wake-up
+// shows up as a Quiesce that never returns (the test then times out).
+TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsAcrossParkTransitions) {
+  std::atomic<int> counter{0};
+  int expected = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const int burst = 1 + round % 3;
+    for (int i = 0; i < burst; ++i) queue_->AddTask([&] { counter.fetch_add(1); });
+    expected += burst;
+    if (round % 7 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(round % 300));
+    }
+    if (round % 5 == 0) queue_->Quiesce();
+  }
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), expected);
+}
+
+// Single submissions spaced around the workers' spin budget (~0.1-0.3 ms), so they often arrive
+// while a worker is leaving its spin for the park re-check: the window where a wake-up can be lost.
+TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsWhenSubmittingAtTheSpinBoundary) {
+  std::atomic<int> counter{0};
+  std::mt19937 rng(GetParam());
+  std::uniform_int_distribution<int> pause_us(0, 400);
+  constexpr int kRounds = 1500 / kStressScale;
+  for (int round = 0; round < kRounds; ++round) {
+    queue_->AddTask([&] { counter.fetch_add(1); });
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(pause_us(rng));
+    while (std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  }
+  queue_->Quiesce();
+  EXPECT_EQ(counter.load(), kRounds);
+}
+
+// Large bursts from outside the pool: workers alternate between draining, spinning and parking
+// thousands of times (this is the pattern that exposed a lost wake-up in development).
+TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsUnderBursts) {
+  std::atomic<int> counter{0};
+  constexpr int kRounds = 40 / kStressScale;
+  constexpr int kBurst = 50000;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kBurst; ++i) {
+      queue_->AddTask([&] { counter.fetch_add(1, std::memory_order_relaxed); });
+    }
+    queue_->Quiesce();
+  }
+  EXPECT_EQ(counter.load(), kRounds * kBurst);
 }
 
 TEST_P(MultiThreadedWorkQueueTest, AwaitFromWorkerHelpsInsteadOfBlocking) {

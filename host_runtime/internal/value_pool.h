@@ -1,9 +1,14 @@
 // Declares the thread-local size-class pool that async values and waiter nodes are allocated from.
 //
-// Thread-safety: every thread has its own free lists, so allocation and deallocation never
-// synchronize. A block may be freed on a different thread than the one that allocated it; it then
-// joins the freeing thread's list. Each list is capped, and a thread's lists are returned to malloc
-// when the thread exits, so memory does not pile up on consumer threads.
+// Thread-safety: every thread has its own free lists, so the common allocation and deallocation
+// paths never synchronize. A block may be freed on a different thread than the one that allocated
+// it (a task made by a submitter and run by a worker, a value made by one kernel and dropped by
+// another); it joins the freeing thread's list. A thread whose list is over its cap moves a batch
+// of blocks to a process-wide depot (a lock-free stack per size class: one CAS per batch), and a
+// thread whose list is empty takes the whole depot (one exchange). So producer/consumer pairs
+// recycle blocks in batches instead of going through malloc's arena locks. Nothing ever pops a
+// single node from the depot, so there is no ABA hazard. A thread's own lists go back to malloc when
+// it exits.
 //
 // Under AddressSanitizer the pool is compiled out (every block goes straight to malloc/free) so that
 // use-after-free and leaks of async values are still reported.
@@ -11,6 +16,7 @@
 #ifndef RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_
 #define RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -29,7 +35,18 @@ namespace internal {
 inline constexpr size_t kPoolGranule = 16;
 inline constexpr size_t kPoolNumClasses = 16;  // 16, 32, ..., 256 bytes.
 inline constexpr size_t kPoolMaxSize = kPoolGranule * kPoolNumClasses;
-inline constexpr uint32_t kPoolMaxCachedPerClass = 4096;
+inline constexpr uint32_t kPoolMaxCachedPerClass = 1024;
+inline constexpr uint32_t kPoolDepotBatch = 256;
+
+// The depot: per size class, a stack of blocks linked through their first word.
+inline std::atomic<void*>* PoolDepot() {
+  static std::atomic<void*> depot[kPoolNumClasses];  // Constant-initialized: no init order issue.
+  return depot;
+}
+
+// Slow paths (value_pool.cc).
+void* PoolRefill(size_t cls);        // Local list empty: take the depot, or malloc.
+void PoolSpill(size_t cls);          // Local list at its cap: move a batch to the depot.
 
 struct PoolFreeLists {
   void* head[kPoolNumClasses];
@@ -54,10 +71,10 @@ inline void* PoolAllocate(size_t size) {
     PoolFreeLists& lists = tls_pool_free_lists;
     if (void* block = lists.head[cls]) {
       lists.head[cls] = *static_cast<void**>(block);
-      --lists.count[cls];
+      if (lists.count[cls] != 0) --lists.count[cls];  // Blocks adopted from the depot are uncounted.
       return block;
     }
-    size = (cls + 1) * kPoolGranule;
+    return PoolRefill(cls);
   }
 #endif
   void* block = std::malloc(size);  // glibc malloc aligns to 16 on 64-bit targets.
@@ -75,12 +92,11 @@ inline void PoolDeallocate(void* block, size_t size) {
       if (lists.lifecycle == 2) return std::free(block);
       PoolRegisterThreadExit();
     }
-    if (lists.count[cls] < kPoolMaxCachedPerClass) {
-      *static_cast<void**>(block) = lists.head[cls];
-      lists.head[cls] = block;
-      ++lists.count[cls];
-      return;
-    }
+    if (lists.count[cls] >= kPoolMaxCachedPerClass) PoolSpill(cls);  // Keeps the list non-empty.
+    *static_cast<void**>(block) = lists.head[cls];
+    lists.head[cls] = block;
+    ++lists.count[cls];
+    return;
   }
 #endif
   std::free(block);
