@@ -1,6 +1,7 @@
-// Declares the harness every Rill benchmark binary uses to report itself against its nearest peer:
-// it runs the registered Google Benchmarks with the normal console output, then prints one line per
-// comparison with both figures, the ratio (ours / peer) and whether the target is met.
+// Declares the harness every Rill benchmark binary uses to report itself
+// against its nearest peer: it runs the registered Google Benchmarks with the
+// normal console output, then prints one line per comparison with both figures,
+// the ratio (ours / peer) and whether the target is met.
 //
 // Thread-safety: call from main() only.
 
@@ -14,19 +15,26 @@ namespace rill {
 namespace bench {
 
 struct Comparison {
-  std::string title;      // What is compared, e.g. "async value create+AndThen+set+drop".
-  // Benchmark names as Google Benchmark prints them. A name ending in '*' is a prefix: the figure is
-  // then the median over every benchmark whose name starts with it (interleaved repeats).
+  std::string
+      title;  // What is compared, e.g. "async value create+AndThen+set+drop".
+  // Benchmark names as Google Benchmark prints them. A name ending in '*' is a
+  // prefix: the figure is then the median over every benchmark whose name
+  // starts with it (interleaved repeats).
   std::string ours;
   std::string peer;
-  std::string metric;     // "time" (real time per iteration, ns) or a user counter name (ns).
-  double max_ratio = 0;   // Target: ours / peer <= max_ratio (0: no ratio target).
-  double max_ours_ns = 0; // Target: ours <= max_ours_ns (0: no absolute target).
+  std::string metric;  // "time" (real time per iteration, ns) or a user counter
+                       // name (ns).
+  double max_ratio =
+      0;  // Target: ours / peer <= max_ratio (0: no ratio target).
+  double max_ours_ns =
+      0;  // Target: ours <= max_ours_ns (0: no absolute target).
 };
 
-// Parses Google Benchmark flags, runs the benchmarks and prints the comparisons. Returns 0 unless a
-// flag was invalid (missed targets are reported, not failed: this machine is shared and noisy).
-int RunAndCompare(int argc, char** argv, const std::vector<Comparison>& comparisons);
+// Parses Google Benchmark flags, runs the benchmarks and prints the
+// comparisons. Returns 0 unless a flag was invalid (missed targets are
+// reported, not failed: this machine is shared and noisy).
+int RunAndCompare(int argc, char** argv,
+                  const std::vector<Comparison>& comparisons);
 
 }  // namespace bench
 }  // namespace rill

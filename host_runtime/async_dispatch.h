@@ -1,13 +1,15 @@
-// Declares helpers that run work on an execution's work queue and deliver its result as an async
-// value, honouring cancellation:
+// Declares helpers that run work on an execution's work queue and deliver its
+// result as an async value, honouring cancellation:
 //   EnqueueWork(ctx, fn)          non-blocking work (`fn` must not block)
-//   EnqueueBlockingWork(ctx, fn)  work that may block (I/O, waits), on the blocking pool
-// `fn` returns T, absl::StatusOr<T>, absl::Status or void; the async value holds T (Chain for
-// Status/void). If the request is cancelled before the task starts, `fn` does not run and the value
-// becomes the cancellation error (spec §5.6).
+//   EnqueueBlockingWork(ctx, fn)  work that may block (I/O, waits), on the
+//   blocking pool
+// `fn` returns T, absl::StatusOr<T>, absl::Status or void; the async value
+// holds T (Chain for Status/void). If the request is cancelled before the task
+// starts, `fn` does not run and the value becomes the cancellation error (spec
+// §5.6).
 //
-// Thread-safety: callable from any thread; `fn` runs on a queue thread (or, for "s", on the thread
-// that awaits).
+// Thread-safety: callable from any thread; `fn` runs on a queue thread (or, for
+// "s", on the thread that awaits).
 
 #ifndef RILL_HOST_RUNTIME_ASYNC_DISPATCH_H_
 #define RILL_HOST_RUNTIME_ASYNC_DISPATCH_H_
@@ -83,23 +85,27 @@ TaskFunction MakeWorkTask(const ExecutionContext& ctx, F&& work,
 }  // namespace internal
 
 template <typename F>
-AsyncValueRef<internal::WorkPayload<F>> EnqueueWork(const ExecutionContext& ctx, F&& work) {
+AsyncValueRef<internal::WorkPayload<F>> EnqueueWork(const ExecutionContext& ctx,
+                                                    F&& work) {
   auto out = MakeUnconstructedAsyncValueRef<internal::WorkPayload<F>>();
-  ctx.work_queue().AddTask(internal::MakeWorkTask(ctx, std::forward<F>(work), out));
+  ctx.work_queue().AddTask(
+      internal::MakeWorkTask(ctx, std::forward<F>(work), out));
   return out;
 }
 
-// If the queue refuses the task (shutdown, or `allow_queuing` is false and no thread is free), the
-// value becomes an UNAVAILABLE error.
+// If the queue refuses the task (shutdown, or `allow_queuing` is false and no
+// thread is free), the value becomes an UNAVAILABLE error.
 template <typename F>
-AsyncValueRef<internal::WorkPayload<F>> EnqueueBlockingWork(const ExecutionContext& ctx, F&& work,
-                                                            bool allow_queuing = true) {
+AsyncValueRef<internal::WorkPayload<F>> EnqueueBlockingWork(
+    const ExecutionContext& ctx, F&& work, bool allow_queuing = true) {
   auto out = MakeUnconstructedAsyncValueRef<internal::WorkPayload<F>>();
   std::optional<TaskFunction> refused = ctx.work_queue().AddBlockingTask(
       internal::MakeWorkTask(ctx, std::forward<F>(work), out), allow_queuing);
   if (refused.has_value()) {
-    refused.reset();  // Drop the task (and its reference to `out`) before completing `out`.
-    out.SetError(absl::UnavailableError("the work queue refused blocking work"));
+    refused.reset();  // Drop the task (and its reference to `out`) before
+                      // completing `out`.
+    out.SetError(
+        absl::UnavailableError("the work queue refused blocking work"));
   }
   return out;
 }

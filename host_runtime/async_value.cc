@@ -8,20 +8,25 @@ namespace rill {
 namespace internal {
 
 #ifndef NDEBUG
-int64_t LiveAsyncValueCount() { return LiveAsyncValues().load(std::memory_order_relaxed); }
+int64_t LiveAsyncValueCount() {
+  return LiveAsyncValues().load(std::memory_order_relaxed);
+}
 #else
 int64_t LiveAsyncValueCount() { return -1; }
 #endif
 
 uint16_t RegisterTypeInfo(const TypeInfo& info) {
-  // Registration happens once per payload type, so a mutex is fine here; readers never take it.
+  // Registration happens once per payload type, so a mutex is fine here;
+  // readers never take it.
   static std::mutex mu;
-  static uint32_t next_id = 1;  // 0 is reserved for "no type" (unforwarded indirect values).
+  static uint32_t next_id =
+      1;  // 0 is reserved for "no type" (unforwarded indirect values).
   std::lock_guard<std::mutex> lock(mu);
   if (next_id >= kTypeChunkSize * kTypeChunkSize) {
     std::fprintf(stderr, "rill: more than %zu async value payload types\n",
                  kTypeChunkSize * kTypeChunkSize - 1);
-    std::abort();  // A program bug (unbounded template instantiation), not bad input.
+    std::abort();  // A program bug (unbounded template instantiation), not bad
+                   // input.
   }
   const uint32_t id = next_id++;
   std::atomic<const TypeInfo*>& slot = TypeInfoChunks()[id / kTypeChunkSize];
@@ -32,8 +37,9 @@ uint16_t RegisterTypeInfo(const TypeInfo& info) {
     chunk = new TypeInfo[kTypeChunkSize]();
   }
   const_cast<TypeInfo*>(chunk)[id % kTypeChunkSize] = info;
-  // release: publishes the entry written above to GetTypeInfo's acquire load. The id itself
-  // reaches other threads only through values that are published later still.
+  // release: publishes the entry written above to GetTypeInfo's acquire load.
+  // The id itself reaches other threads only through values that are published
+  // later still.
   slot.store(chunk, std::memory_order_release);
   return static_cast<uint16_t>(id);
 }
@@ -43,16 +49,19 @@ uint16_t RegisterTypeInfo(const TypeInfo& info) {
 void AsyncValue::EnqueueWaiter(internal::WaiterNode* node, uintptr_t word) {
   while (true) {
     if (IsAvailableWord(word)) {
-      // The value became available while we were preparing the node: run it here.
+      // The value became available while we were preparing the node: run it
+      // here.
       node->invoke(node, /*run=*/true);
       return;
     }
     node->next = PointerOf<internal::WaiterNode>(word);
     const uintptr_t new_word =
         reinterpret_cast<uintptr_t>(node) | (word & kStateMask);
-    // release on success: the notifier's acquire (in its exchange) must see the node's contents.
-    // acquire on failure: if the value became available, the waiter we run reads its payload.
-    if (waiters_and_state_.compare_exchange_weak(word, new_word, std::memory_order_release,
+    // release on success: the notifier's acquire (in its exchange) must see the
+    // node's contents. acquire on failure: if the value became available, the
+    // waiter we run reads its payload.
+    if (waiters_and_state_.compare_exchange_weak(word, new_word,
+                                                 std::memory_order_release,
                                                  std::memory_order_acquire)) {
       return;
     }
@@ -61,10 +70,13 @@ void AsyncValue::EnqueueWaiter(internal::WaiterNode* node, uintptr_t word) {
 
 void AsyncValue::NotifyAvailable(State state, AsyncValueError* error) {
   assert(state == State::kConcrete || state == State::kError);
-  const uintptr_t new_word = reinterpret_cast<uintptr_t>(error) | static_cast<uintptr_t>(state);
-  // acq_rel: release publishes the payload (or error) to every thread that later observes the
-  // available state; acquire makes the waiter nodes other threads pushed (with release) visible.
-  const uintptr_t old = waiters_and_state_.exchange(new_word, std::memory_order_acq_rel);
+  const uintptr_t new_word =
+      reinterpret_cast<uintptr_t>(error) | static_cast<uintptr_t>(state);
+  // acq_rel: release publishes the payload (or error) to every thread that
+  // later observes the available state; acquire makes the waiter nodes other
+  // threads pushed (with release) visible.
+  const uintptr_t old =
+      waiters_and_state_.exchange(new_word, std::memory_order_acq_rel);
   assert(!IsAvailableWord(old) && "async value made available twice");
   internal::WaiterNode* list = PointerOf<internal::WaiterNode>(old);
   if (list == nullptr) return;
@@ -84,7 +96,8 @@ void AsyncValue::NotifyAvailable(State state, AsyncValueError* error) {
 }
 
 void AsyncValue::SetStateConcrete() {
-  assert(kind_ == Kind::kConcrete && IsConstructed() && "SetStateConcrete needs a constructed value");
+  assert(kind_ == Kind::kConcrete && IsConstructed() &&
+         "SetStateConcrete needs a constructed value");
   NotifyAvailable(State::kConcrete);
 }
 
@@ -92,20 +105,23 @@ void AsyncValue::SetStateConstructed() {
   assert(kind_ == Kind::kConcrete);
   uintptr_t word = waiters_and_state_.load(std::memory_order_relaxed);
   assert(StateOf(word) == State::kUnconstructed && "SetStateConstructed twice");
-  // relaxed: kConstructed is not an available state, so it publishes nothing; the CAS only has to
-  // preserve waiters pushed concurrently.
+  // relaxed: kConstructed is not an available state, so it publishes nothing;
+  // the CAS only has to preserve waiters pushed concurrently.
   while (!waiters_and_state_.compare_exchange_weak(
       word, (word & ~kStateMask) | static_cast<uintptr_t>(State::kConstructed),
       std::memory_order_relaxed, std::memory_order_relaxed)) {
   }
 }
 
-void AsyncValue::SetError(absl::Status status, std::optional<ErrorLocation> location) {
+void AsyncValue::SetError(absl::Status status,
+                          std::optional<ErrorLocation> location) {
   assert(!status.ok() && "SetError with an OK status");
-  if (status.ok()) status = absl::InternalError("SetError called with an OK status");
+  if (status.ok())
+    status = absl::InternalError("SetError called with an OK status");
   if (kind_ == Kind::kIndirect) {
     auto* error = new AsyncValueError{std::move(status), std::move(location)};
-    auto* value = new (internal::AllocateValue(sizeof(ErrorAsyncValue), alignof(ErrorAsyncValue)))
+    auto* value = new (internal::AllocateValue(sizeof(ErrorAsyncValue),
+                                               alignof(ErrorAsyncValue)))
         ErrorAsyncValue(error);
     static_cast<IndirectAsyncValue*>(this)->ForwardTo(TakeRef(value));
     return;
@@ -114,15 +130,18 @@ void AsyncValue::SetError(absl::Status status, std::optional<ErrorLocation> loca
   assert((state == State::kUnconstructed || state == State::kConstructed) &&
          "SetError on an available value");
   if (state == State::kConstructed) {
-    if (auto destroy = internal::GetTypeInfo(type_id_).destroy_payload) destroy(this);
+    if (auto destroy = internal::GetTypeInfo(type_id_).destroy_payload)
+      destroy(this);
   }
-  NotifyAvailable(State::kError, new AsyncValueError{std::move(status), std::move(location)});
+  NotifyAvailable(State::kError,
+                  new AsyncValueError{std::move(status), std::move(location)});
 }
 
 bool AsyncValue::IsUnique() const {
   if (refcount_.load(std::memory_order_acquire) != 1) return false;
   if (kind_ != Kind::kIndirect) return true;
-  const AsyncValue* target = static_cast<const IndirectAsyncValue*>(this)->target();
+  const AsyncValue* target =
+      static_cast<const IndirectAsyncValue*>(this)->target();
   return target != nullptr && target->IsUnique();
 }
 
@@ -130,14 +149,15 @@ void AsyncValue::Destroy() {
 #ifndef NDEBUG
   internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
 #endif
-  // acquire: pairs with the release of NotifyAvailable/EnqueueWaiter on other threads (the
-  // refcount's acq_rel already orders them; this keeps the load self-evidently correct).
+  // acquire: pairs with the release of NotifyAvailable/EnqueueWaiter on other
+  // threads (the refcount's acq_rel already orders them; this keeps the load
+  // self-evidently correct).
   const uintptr_t word = waiters_and_state_.load(std::memory_order_acquire);
   const State state = StateOf(word);
   if (!IsAvailableWord(word)) {
-    // Nobody can make this value available any more, so its waiters can never run. That is a bug
-    // in the producer; in release builds free the nodes (dropping what they captured) without
-    // running them.
+    // Nobody can make this value available any more, so its waiters can never
+    // run. That is a bug in the producer; in release builds free the nodes
+    // (dropping what they captured) without running them.
     assert(PointerOf<internal::WaiterNode>(word) == nullptr &&
            "async value destroyed while it still has waiters");
     internal::WaiterNode* node = PointerOf<internal::WaiterNode>(word);
@@ -151,7 +171,8 @@ void AsyncValue::Destroy() {
     auto* self = static_cast<IndirectAsyncValue*>(this);
     AsyncValue* target = self->value_;
     self->~IndirectAsyncValue();
-    internal::FreeValue(self, sizeof(IndirectAsyncValue), alignof(IndirectAsyncValue));
+    internal::FreeValue(self, sizeof(IndirectAsyncValue),
+                        alignof(IndirectAsyncValue));
     if (target != nullptr) target->DropRef();
     return;
   }
@@ -167,9 +188,11 @@ void AsyncValue::Destroy() {
 void IndirectAsyncValue::ForwardTo(RCReference<AsyncValue> value) {
   assert(value && "ForwardTo(null)");
   assert(value.get() != this && "indirect async value forwarded to itself");
-  assert(value_ == nullptr && IsUnavailable() && "indirect async value forwarded twice");
+  assert(value_ == nullptr && IsUnavailable() &&
+         "indirect async value forwarded twice");
   if (!value->IsAvailable()) {
-    // Finish forwarding when the target resolves. The waiter keeps this value alive.
+    // Finish forwarding when the target resolves. The waiter keeps this value
+    // alive.
     AsyncValue* target = value.get();
     target->AndThen([self = FormRef(this), value = std::move(value)]() mutable {
       self->ForwardTo(std::move(value));
@@ -177,12 +200,14 @@ void IndirectAsyncValue::ForwardTo(RCReference<AsyncValue> value) {
     return;
   }
   if (value->IsIndirect()) {
-    // Collapse the chain: an available indirect value always points at a non-indirect one.
+    // Collapse the chain: an available indirect value always points at a
+    // non-indirect one.
     value = FormRef(static_cast<IndirectAsyncValue*>(value.get())->value_);
   }
   value_ = value.release();
   type_id_ = value_->type_id_;
-  // NotifyAvailable's release publishes value_ and type_id_ together with the state.
+  // NotifyAvailable's release publishes value_ and type_id_ together with the
+  // state.
   NotifyAvailable(value_->state());
 }
 

@@ -1,24 +1,29 @@
-// Declares `AsyncValue`, Rill's type-erased future: a reference-counted cell that is first
-// unavailable and later becomes available exactly once, holding either a payload of some type `T`
-// (concrete) or an error (`absl::Status` plus an optional `ErrorLocation`). Also declares
-// `ConcreteAsyncValue<T>`, `ErrorAsyncValue` and `IndirectAsyncValue` (a placeholder that is later
+// Declares `AsyncValue`, Rill's type-erased future: a reference-counted cell
+// that is first unavailable and later becomes available exactly once, holding
+// either a payload of some type `T` (concrete) or an error (`absl::Status` plus
+// an optional `ErrorLocation`). Also declares `ConcreteAsyncValue<T>`,
+// `ErrorAsyncValue` and `IndirectAsyncValue` (a placeholder that is later
 // forwarded to another value). Typed handles live in async_value_ref.h.
 //
-// States: kUnconstructed -> {kConstructed, kConcrete, kError}; kConstructed -> {kConcrete, kError}.
-// kConcrete and kError are terminal and are called "available".
+// States: kUnconstructed -> {kConstructed, kConcrete, kError}; kConstructed ->
+// {kConcrete, kError}. kConcrete and kError are terminal and are called
+// "available".
 //
-// Thread-safety: all state transitions and waiter registration are lock-free and may race with each
-// other from any threads. The payload may be written only by the producer while the value is
-// unavailable, and read by anyone once it is available; availability is published with release
-// semantics and observed with acquire semantics, so a reader that saw `IsAvailable()` (or runs in an
-// `AndThen` callback) sees the payload. Waiters run on the thread that makes the value available,
-// or immediately on the registering thread if it already is.
+// Thread-safety: all state transitions and waiter registration are lock-free
+// and may race with each other from any threads. The payload may be written
+// only by the producer while the value is unavailable, and read by anyone once
+// it is available; availability is published with release semantics and
+// observed with acquire semantics, so a reader that saw `IsAvailable()` (or
+// runs in an `AndThen` callback) sees the payload. Waiters run on the thread
+// that makes the value available, or immediately on the registering thread if
+// it already is.
 //
-// Hot-path design: no vtable and no RTTI. Each payload type gets a dense 16-bit id at first use, and
-// a process-wide table maps ids to the payload's destructor and size. Values are allocated from a
-// thread-local size-class pool (internal/value_pool.h). The 64-bit state word holds the waiter list
-// while unavailable and, once in the error state, the error itself (an available value never has
-// waiters), so error storage costs no extra bytes.
+// Hot-path design: no vtable and no RTTI. Each payload type gets a dense 16-bit
+// id at first use, and a process-wide table maps ids to the payload's
+// destructor and size. Values are allocated from a thread-local size-class pool
+// (internal/value_pool.h). The 64-bit state word holds the waiter list while
+// unavailable and, once in the error state, the error itself (an available
+// value never has waiters), so error storage costs no extra bytes.
 
 #ifndef RILL_HOST_RUNTIME_ASYNC_VALUE_H_
 #define RILL_HOST_RUNTIME_ASYNC_VALUE_H_
@@ -54,35 +59,40 @@ namespace internal {
 
 // Per-payload-type operations, found through the value's 16-bit type id.
 struct TypeInfo {
-  // Runs the payload's destructor (the payload must be constructed); null when the payload is
-  // trivially destructible, so destroying such values costs no indirect call.
+  // Runs the payload's destructor (the payload must be constructed); null when
+  // the payload is trivially destructible, so destroying such values costs no
+  // indirect call.
   void (*destroy_payload)(AsyncValue* value);
-  uint32_t size;   // sizeof(ConcreteAsyncValue<T>): what to return to the allocator.
+  uint32_t
+      size;  // sizeof(ConcreteAsyncValue<T>): what to return to the allocator.
   uint32_t align;  // alignof(ConcreteAsyncValue<T>).
 };
 
-// Registers a payload type; returns its id (ids start at 1). Thread-safe; called once per type.
+// Registers a payload type; returns its id (ids start at 1). Thread-safe;
+// called once per type.
 uint16_t RegisterTypeInfo(const TypeInfo& info);
 
 inline constexpr size_t kTypeChunkSize = 256;
-// Chunks of the id -> TypeInfo table. A chunk is published (release) before any id in it is
-// handed out, and a value can only carry an id that was handed out, so readers need only acquire.
-// A function-local static with constant (zero) initialization: usable from any static initializer
-// (types register during static initialization) and free of a guard check.
+// Chunks of the id -> TypeInfo table. A chunk is published (release) before any
+// id in it is handed out, and a value can only carry an id that was handed out,
+// so readers need only acquire. A function-local static with constant (zero)
+// initialization: usable from any static initializer (types register during
+// static initialization) and free of a guard check.
 inline std::atomic<const TypeInfo*>* TypeInfoChunks() {
   static std::atomic<const TypeInfo*> chunks[kTypeChunkSize];
   return chunks;
 }
 
 inline const TypeInfo& GetTypeInfo(uint16_t id) {
-  return TypeInfoChunks()[id / kTypeChunkSize].load(std::memory_order_acquire)[id % kTypeChunkSize];
+  return TypeInfoChunks()[id / kTypeChunkSize].load(
+      std::memory_order_acquire)[id % kTypeChunkSize];
 }
 
 template <typename T>
 uint16_t TypeIdOf();
 
-// A node of a value's waiter list. The callable is stored inline after the header; `invoke` runs it
-// (if `run`) and then destroys and frees the node.
+// A node of a value's waiter list. The callable is stored inline after the
+// header; `invoke` runs it (if `run`) and then destroys and frees the node.
 struct WaiterNode {
   WaiterNode* next;
   void (*invoke)(WaiterNode* self, bool run);
@@ -100,8 +110,9 @@ struct WaiterNodeImpl final : WaiterNode {
   F fn;
 };
 
-// Bytes allocated for async values and not yet freed: -1 unless assertions are enabled (the count
-// costs a shared atomic per value, so release builds do not keep it).
+// Bytes allocated for async values and not yet freed: -1 unless assertions are
+// enabled (the count costs a shared atomic per value, so release builds do not
+// keep it).
 int64_t LiveAsyncValueCount();
 #ifndef NDEBUG
 inline std::atomic<int64_t>& LiveAsyncValues() {
@@ -116,18 +127,25 @@ class AsyncValue {
  public:
   enum class State : uint8_t {
     kUnconstructed = 0,  // Payload not constructed; unavailable.
-    kConstructed = 1,    // Payload constructed but not yet published; unavailable.
-    kConcrete = 2,       // Payload available. Terminal.
-    kError = 3,          // Error available. Terminal.
+    kConstructed =
+        1,          // Payload constructed but not yet published; unavailable.
+    kConcrete = 2,  // Payload available. Terminal.
+    kError = 3,     // Error available. Terminal.
   };
 
   AsyncValue(const AsyncValue&) = delete;
   AsyncValue& operator=(const AsyncValue&) = delete;
 
-  // ---- State ----------------------------------------------------------------------------------
-  // An indirect value reports its target's state once forwarded, kUnconstructed before.
-  State state() const { return StateOf(waiters_and_state_.load(std::memory_order_acquire)); }
-  bool IsAvailable() const { return IsAvailableWord(waiters_and_state_.load(std::memory_order_acquire)); }
+  // ---- State
+  // ----------------------------------------------------------------------------------
+  // An indirect value reports its target's state once forwarded, kUnconstructed
+  // before.
+  State state() const {
+    return StateOf(waiters_and_state_.load(std::memory_order_acquire));
+  }
+  bool IsAvailable() const {
+    return IsAvailableWord(waiters_and_state_.load(std::memory_order_acquire));
+  }
   bool IsUnavailable() const { return !IsAvailable(); }
   bool IsConcrete() const { return state() == State::kConcrete; }
   bool IsError() const { return state() == State::kError; }
@@ -135,15 +153,18 @@ class AsyncValue {
   bool IsUnconstructed() const { return state() == State::kUnconstructed; }
   bool IsIndirect() const { return kind_ == Kind::kIndirect; }
 
-  // ---- Reference counting ---------------------------------------------------------------------
+  // ---- Reference counting
+  // ---------------------------------------------------------------------
   AsyncValue* AddRef(uint32_t count = 1) {
-    // relaxed: the caller holds a reference, so the value cannot be destroyed concurrently.
+    // relaxed: the caller holds a reference, so the value cannot be destroyed
+    // concurrently.
     refcount_.fetch_add(count, std::memory_order_relaxed);
     return this;
   }
   void DropRef(uint32_t count = 1) {
-    // Same scheme as ReferenceCounted::DropRef: the sole owner skips the RMW; otherwise acq_rel
-    // orders every owner's accesses before the destroying thread's.
+    // Same scheme as ReferenceCounted::DropRef: the sole owner skips the RMW;
+    // otherwise acq_rel orders every owner's accesses before the destroying
+    // thread's.
     if (refcount_.load(std::memory_order_acquire) == count ||
         refcount_.fetch_sub(count, std::memory_order_acq_rel) == count) {
       Destroy();
@@ -151,49 +172,63 @@ class AsyncValue {
   }
   // For tests and diagnostics; may be stale.
   uint32_t NumRef() const { return refcount_.load(std::memory_order_relaxed); }
-  // True iff the caller holds the only reference; for an indirect value, also iff it is forwarded
-  // and its target is unique (spec §5.8).
+  // True iff the caller holds the only reference; for an indirect value, also
+  // iff it is forwarded and its target is unique (spec §5.8).
   bool IsUnique() const;
 
-  // ---- Payload --------------------------------------------------------------------------------
-  // Returns the payload. Requires a constructed or concrete payload of type `T` (checked in debug
-  // builds); for an indirect value, requires that it was forwarded.
+  // ---- Payload
+  // --------------------------------------------------------------------------------
+  // Returns the payload. Requires a constructed or concrete payload of type `T`
+  // (checked in debug builds); for an indirect value, requires that it was
+  // forwarded.
   template <typename T>
   T& get();
   template <typename T>
   const T& get() const {
     return const_cast<AsyncValue*>(this)->get<T>();
   }
-  // True if the payload type is `T`. Indirect values answer for their target once forwarded.
+  // True if the payload type is `T`. Indirect values answer for their target
+  // once forwarded.
   template <typename T>
   bool IsType() const {
     return type_id_ == internal::TypeIdOf<T>();
   }
 
-  // Constructs the payload in place and makes the value concrete. Requires kUnconstructed.
+  // Constructs the payload in place and makes the value concrete. Requires
+  // kUnconstructed.
   template <typename T, typename... Args>
   void emplace(Args&&... args);
   // Makes a constructed value concrete.
   void SetStateConcrete();
-  // Marks the payload as constructed (still unavailable). Requires kUnconstructed.
+  // Marks the payload as constructed (still unavailable). Requires
+  // kUnconstructed.
   void SetStateConstructed();
 
-  // ---- Errors ---------------------------------------------------------------------------------
-  // Makes the value an error. Requires an unavailable value and a non-OK `status`. Destroys a
-  // constructed payload. On an unforwarded indirect value, forwards it to a new error value.
-  void SetError(absl::Status status, std::optional<ErrorLocation> location = std::nullopt);
+  // ---- Errors
+  // ---------------------------------------------------------------------------------
+  // Makes the value an error. Requires an unavailable value and a non-OK
+  // `status`. Destroys a constructed payload. On an unforwarded indirect value,
+  // forwards it to a new error value.
+  void SetError(absl::Status status,
+                std::optional<ErrorLocation> location = std::nullopt);
   // Requires IsError().
   const absl::Status& GetError() const { return GetErrorInfo().status; }
-  const std::optional<ErrorLocation>& GetErrorLocation() const { return GetErrorInfo().location; }
+  const std::optional<ErrorLocation>& GetErrorLocation() const {
+    return GetErrorInfo().location;
+  }
   const AsyncValueError& GetErrorInfo() const;
   // The error if IsError(), else null.
-  const absl::Status* GetErrorIfPresent() const { return IsError() ? &GetError() : nullptr; }
+  const absl::Status* GetErrorIfPresent() const {
+    return IsError() ? &GetError() : nullptr;
+  }
 
-  // ---- Waiting --------------------------------------------------------------------------------
-  // Runs `waiter()` once the value is available: immediately on this thread if it already is,
-  // otherwise on the thread that makes it available. Waiters registered on an unavailable value run
-  // in registration order. The caller must keep the value alive until the waiter has run.
-  // Lock-free: registration is a CAS loop that fails only when another thread made progress.
+  // ---- Waiting
+  // --------------------------------------------------------------------------------
+  // Runs `waiter()` once the value is available: immediately on this thread if
+  // it already is, otherwise on the thread that makes it available. Waiters
+  // registered on an unavailable value run in registration order. The caller
+  // must keep the value alive until the waiter has run. Lock-free: registration
+  // is a CAS loop that fails only when another thread made progress.
   template <typename Waiter>
   void AndThen(Waiter&& waiter) {
     const uintptr_t word = waiters_and_state_.load(std::memory_order_acquire);
@@ -202,8 +237,10 @@ class AsyncValue {
       return;
     }
     using Node = internal::WaiterNodeImpl<std::decay_t<Waiter>>;
-    static_assert(alignof(Node) <= internal::kPoolGranule, "over-aligned waiter");
-    auto* node = new (internal::PoolAllocate(sizeof(Node))) Node(std::forward<Waiter>(waiter));
+    static_assert(alignof(Node) <= internal::kPoolGranule,
+                  "over-aligned waiter");
+    auto* node = new (internal::PoolAllocate(sizeof(Node)))
+        Node(std::forward<Waiter>(waiter));
     EnqueueWaiter(node, word);
   }
 
@@ -211,7 +248,9 @@ class AsyncValue {
   enum class Kind : uint8_t { kConcrete = 0, kIndirect = 1 };
 
   AsyncValue(Kind kind, State state, uint16_t type_id)
-      : refcount_(1), kind_(kind), type_id_(type_id),
+      : refcount_(1),
+        kind_(kind),
+        type_id_(type_id),
         waiters_and_state_(static_cast<uintptr_t>(state)) {
 #ifndef NDEBUG
     internal::LiveAsyncValues().fetch_add(1, std::memory_order_relaxed);
@@ -219,7 +258,9 @@ class AsyncValue {
   }
   // Constructs an error value.
   AsyncValue(uint16_t type_id, AsyncValueError* error)
-      : refcount_(1), kind_(Kind::kConcrete), type_id_(type_id),
+      : refcount_(1),
+        kind_(Kind::kConcrete),
+        type_id_(type_id),
         waiters_and_state_(reinterpret_cast<uintptr_t>(error) |
                            static_cast<uintptr_t>(State::kError)) {
 #ifndef NDEBUG
@@ -229,7 +270,9 @@ class AsyncValue {
   ~AsyncValue() = default;
 
   static constexpr uintptr_t kStateMask = 3;
-  static State StateOf(uintptr_t word) { return static_cast<State>(word & kStateMask); }
+  static State StateOf(uintptr_t word) {
+    return static_cast<State>(word & kStateMask);
+  }
   static bool IsAvailableWord(uintptr_t word) {
     return (word & kStateMask) >= static_cast<uintptr_t>(State::kConcrete);
   }
@@ -238,21 +281,26 @@ class AsyncValue {
     return reinterpret_cast<T*>(word & ~kStateMask);
   }
 
-  // Publishes the terminal `state` (with `error` for kError) and runs the waiters.
+  // Publishes the terminal `state` (with `error` for kError) and runs the
+  // waiters.
   void NotifyAvailable(State state, AsyncValueError* error = nullptr);
   void EnqueueWaiter(internal::WaiterNode* node, uintptr_t observed_word);
   void Destroy();
-  // The value whose payload/error this one exposes: itself, or an indirect value's target.
+  // The value whose payload/error this one exposes: itself, or an indirect
+  // value's target.
   AsyncValue* Resolved();
-  const AsyncValue* Resolved() const { return const_cast<AsyncValue*>(this)->Resolved(); }
+  const AsyncValue* Resolved() const {
+    return const_cast<AsyncValue*>(this)->Resolved();
+  }
 
   std::atomic<uint32_t> refcount_;
   Kind kind_;
   uint8_t reserved_ = 0;
-  // Written once before the value is published (indirect values: when forwarded).
+  // Written once before the value is published (indirect values: when
+  // forwarded).
   uint16_t type_id_;
-  // Low 2 bits: State. The rest: the waiter list head while unavailable; the AsyncValueError* in the
-  // kError state of a concrete value; null otherwise.
+  // Low 2 bits: State. The rest: the waiter list head while unavailable; the
+  // AsyncValueError* in the kError state of a concrete value; null otherwise.
   std::atomic<uintptr_t> waiters_and_state_;
 
   template <typename T>
@@ -262,8 +310,8 @@ class AsyncValue {
 
 static_assert(sizeof(AsyncValue) == 16, "AsyncValue header must stay 16 bytes");
 
-// An async value whose payload type `T` is known. Allocate through the factories in
-// async_value_ref.h, never on the stack.
+// An async value whose payload type `T` is known. Allocate through the
+// factories in async_value_ref.h, never on the stack.
 template <typename T>
 class ConcreteAsyncValue : public AsyncValue {
  public:
@@ -272,10 +320,12 @@ class ConcreteAsyncValue : public AsyncValue {
   struct ConcretePayload {};
 
   explicit ConcreteAsyncValue(UnconstructedPayload)
-      : AsyncValue(Kind::kConcrete, State::kUnconstructed, internal::TypeIdOf<T>()) {}
+      : AsyncValue(Kind::kConcrete, State::kUnconstructed,
+                   internal::TypeIdOf<T>()) {}
   template <typename... Args>
   explicit ConcreteAsyncValue(ConstructedPayload, Args&&... args)
-      : AsyncValue(Kind::kConcrete, State::kConstructed, internal::TypeIdOf<T>()) {
+      : AsyncValue(Kind::kConcrete, State::kConstructed,
+                   internal::TypeIdOf<T>()) {
     new (&storage_) T(std::forward<Args>(args)...);
   }
   template <typename... Args>
@@ -284,7 +334,8 @@ class ConcreteAsyncValue : public AsyncValue {
     new (&storage_) T(std::forward<Args>(args)...);
   }
   // An error value (used by ErrorAsyncValue).
-  explicit ConcreteAsyncValue(AsyncValueError* error) : AsyncValue(internal::TypeIdOf<T>(), error) {}
+  explicit ConcreteAsyncValue(AsyncValueError* error)
+      : AsyncValue(internal::TypeIdOf<T>(), error) {}
 
   T& payload() { return *std::launder(reinterpret_cast<T*>(&storage_)); }
 
@@ -308,15 +359,18 @@ struct DummyValueForErrorAsyncValue {};
 
 using ErrorAsyncValue = ConcreteAsyncValue<DummyValueForErrorAsyncValue>;
 
-// A placeholder of not-yet-known type, later forwarded to another value (spec §5.1): it becomes
-// available when the target does, with the target's payload or error. Forwarding chains collapse,
-// so a forwarded indirect value always points at a non-indirect value.
+// A placeholder of not-yet-known type, later forwarded to another value (spec
+// §5.1): it becomes available when the target does, with the target's payload
+// or error. Forwarding chains collapse, so a forwarded indirect value always
+// points at a non-indirect value.
 class IndirectAsyncValue : public AsyncValue {
  public:
-  IndirectAsyncValue() : AsyncValue(Kind::kIndirect, State::kUnconstructed, 0) {}
+  IndirectAsyncValue()
+      : AsyncValue(Kind::kIndirect, State::kUnconstructed, 0) {}
 
-  // Forwards to `value` (at most once). If `value` is unavailable, forwarding completes when it
-  // becomes available. Thread-safe with respect to concurrent readers and waiters.
+  // Forwards to `value` (at most once). If `value` is unavailable, forwarding
+  // completes when it becomes available. Thread-safe with respect to concurrent
+  // readers and waiters.
   void ForwardTo(RCReference<AsyncValue> value);
 
   // The forwarding target, or null if not yet forwarded and available.
@@ -328,24 +382,29 @@ class IndirectAsyncValue : public AsyncValue {
   AsyncValue* value_ = nullptr;
 };
 
-// ---- Inline definitions -------------------------------------------------------------------------
+// ---- Inline definitions
+// -------------------------------------------------------------------------
 
 namespace internal {
 
-// Registers T on first use. A function-local static is thread-safe and immune to
-// static-initialization order.
+// Registers T on first use. A function-local static is thread-safe and immune
+// to static-initialization order.
 template <typename T>
 uint16_t RegisteredTypeId() {
-  static_assert(!std::is_reference<T>::value && !std::is_const<T>::value, "use the bare type");
+  static_assert(!std::is_reference<T>::value && !std::is_const<T>::value,
+                "use the bare type");
   using Value = ConcreteAsyncValue<T>;
-  static const uint16_t id = RegisterTypeInfo(
-      TypeInfo{std::is_trivially_destructible<T>::value ? nullptr : &Value::DestroyPayload,
-               static_cast<uint32_t>(sizeof(Value)), static_cast<uint32_t>(alignof(Value))});
+  static const uint16_t id = RegisterTypeInfo(TypeInfo{
+      std::is_trivially_destructible<T>::value ? nullptr
+                                               : &Value::DestroyPayload,
+      static_cast<uint32_t>(sizeof(Value)),
+      static_cast<uint32_t>(alignof(Value))});
   return id;
 }
 
-// The id, also filled in during static initialization, so the hot path is one plain load. Zero
-// until then (e.g. when read from another static initializer): fall back to the guarded path.
+// The id, also filled in during static initialization, so the hot path is one
+// plain load. Zero until then (e.g. when read from another static initializer):
+// fall back to the guarded path.
 template <typename T>
 struct TypeIdCache {
   static const uint16_t id;
@@ -374,7 +433,8 @@ inline void FreeValue(void* p, size_t size, size_t align) {
 inline AsyncValue* AsyncValue::Resolved() {
   if (kind_ == Kind::kIndirect) {
     AsyncValue* target = static_cast<IndirectAsyncValue*>(this)->value_;
-    assert(target != nullptr && "indirect async value read before it was forwarded");
+    assert(target != nullptr &&
+           "indirect async value read before it was forwarded");
     return target;
   }
   return this;
@@ -383,21 +443,26 @@ inline AsyncValue* AsyncValue::Resolved() {
 template <typename T>
 T& AsyncValue::get() {
   AsyncValue* value = Resolved();
-  assert(value->type_id_ == internal::TypeIdOf<T>() && "AsyncValue::get<T>() with the wrong T");
-  assert((value->IsConcrete() || value->IsConstructed()) && "AsyncValue::get<T>() without payload");
+  assert(value->type_id_ == internal::TypeIdOf<T>() &&
+         "AsyncValue::get<T>() with the wrong T");
+  assert((value->IsConcrete() || value->IsConstructed()) &&
+         "AsyncValue::get<T>() without payload");
   return static_cast<ConcreteAsyncValue<T>*>(value)->payload();
 }
 
 template <typename T, typename... Args>
 void AsyncValue::emplace(Args&&... args) {
   assert(kind_ == Kind::kConcrete && type_id_ == internal::TypeIdOf<T>());
-  static_cast<ConcreteAsyncValue<T>*>(this)->emplace(std::forward<Args>(args)...);
+  static_cast<ConcreteAsyncValue<T>*>(this)->emplace(
+      std::forward<Args>(args)...);
 }
 
 inline const AsyncValueError& AsyncValue::GetErrorInfo() const {
   const AsyncValue* value = Resolved();
-  const uintptr_t word = value->waiters_and_state_.load(std::memory_order_acquire);
-  assert(StateOf(word) == State::kError && "GetError() on a value that is not an error");
+  const uintptr_t word =
+      value->waiters_and_state_.load(std::memory_order_acquire);
+  assert(StateOf(word) == State::kError &&
+         "GetError() on a value that is not an error");
   return *PointerOf<AsyncValueError>(word);
 }
 

@@ -8,22 +8,26 @@
 
 namespace rill {
 
-RCReference<AsyncValue> MakeErrorAsyncValueRef(absl::Status status,
-                                               std::optional<ErrorLocation> location) {
+RCReference<AsyncValue> MakeErrorAsyncValueRef(
+    absl::Status status, std::optional<ErrorLocation> location) {
   assert(!status.ok() && "MakeErrorAsyncValueRef with an OK status");
-  if (status.ok()) status = absl::InternalError("error value made from an OK status");
+  if (status.ok())
+    status = absl::InternalError("error value made from an OK status");
   auto* error = new AsyncValueError{std::move(status), std::move(location)};
-  return TakeRef<AsyncValue>(internal::AllocateConcrete<DummyValueForErrorAsyncValue>(error));
+  return TakeRef<AsyncValue>(
+      internal::AllocateConcrete<DummyValueForErrorAsyncValue>(error));
 }
 
 RCReference<IndirectAsyncValue> MakeIndirectAsyncValue() {
   return TakeRef(new (internal::AllocateValue(sizeof(IndirectAsyncValue),
-                                              alignof(IndirectAsyncValue))) IndirectAsyncValue());
+                                              alignof(IndirectAsyncValue)))
+                     IndirectAsyncValue());
 }
 
 namespace {
 
-// Shared by the waiters of one RunWhenReady call; the last one to finish runs the callee.
+// Shared by the waiters of one RunWhenReady call; the last one to finish runs
+// the callee.
 struct ReadyCounter {
   ReadyCounter(size_t pending, TaskFunction callee)
       : pending(pending), callee(std::move(callee)) {}
@@ -33,8 +37,9 @@ struct ReadyCounter {
 };
 
 void Decrement(ReadyCounter* counter) {
-  // acq_rel: each waiter releases what its value's producer published; the last one acquires all
-  // of it before running the callee, which may read every value.
+  // acq_rel: each waiter releases what its value's producer published; the last
+  // one acquires all of it before running the callee, which may read every
+  // value.
   if (counter->pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     counter->callee();
     delete counter;
@@ -58,8 +63,8 @@ void RunWhenReady(absl::Span<AsyncValue* const> values, TaskFunction callee) {
     return;
   }
   auto* counter = new ReadyCounter(unavailable, std::move(callee));
-  // Count values that are available by the time we get to them as done right away: each
-  // unavailable one seen above gets exactly one decrement.
+  // Count values that are available by the time we get to them as done right
+  // away: each unavailable one seen above gets exactly one decrement.
   size_t registered = 0;
   for (AsyncValue* value : values) {
     if (registered == unavailable) break;
@@ -67,12 +72,13 @@ void RunWhenReady(absl::Span<AsyncValue* const> values, TaskFunction callee) {
     ++registered;
     value->AndThen([counter] { Decrement(counter); });
   }
-  // Values counted as unavailable above that became available before the second loop were skipped
-  // there; settle their decrements now.
+  // Values counted as unavailable above that became available before the second
+  // loop were skipped there; settle their decrements now.
   for (; registered < unavailable; ++registered) Decrement(counter);
 }
 
-void RunWhenReady(absl::Span<const RCReference<AsyncValue>> values, TaskFunction callee) {
+void RunWhenReady(absl::Span<const RCReference<AsyncValue>> values,
+                  TaskFunction callee) {
   std::vector<RCReference<AsyncValue>> held;
   std::vector<AsyncValue*> raw;
   held.reserve(values.size());
@@ -83,10 +89,11 @@ void RunWhenReady(absl::Span<const RCReference<AsyncValue>> values, TaskFunction
     raw.push_back(value.get());
   }
   if (raw.empty()) return callee();
-  RunWhenReady(raw, [held = std::move(held), callee = std::move(callee)]() mutable {
-    callee();
-    held.clear();
-  });
+  RunWhenReady(raw,
+               [held = std::move(held), callee = std::move(callee)]() mutable {
+                 callee();
+                 held.clear();
+               });
 }
 
 void BlockUntilReady(AsyncValue* value) {
@@ -97,8 +104,8 @@ void BlockUntilReady(AsyncValue* value) {
     bool done = false;
   } waiter;
   value->AndThen([&waiter] {
-    // Notify under the lock: the blocked thread cannot return (and destroy `waiter`) until we
-    // release it, so we never touch a dead object.
+    // Notify under the lock: the blocked thread cannot return (and destroy
+    // `waiter`) until we release it, so we never touch a dead object.
     std::lock_guard<std::mutex> lock(waiter.mu);
     waiter.done = true;
     waiter.cv.notify_all();

@@ -1,12 +1,16 @@
-// Declares the typed handles over AsyncValue and the functions that create and combine values:
+// Declares the typed handles over AsyncValue and the functions that create and
+// combine values:
 //   AsyncValueRef<T>  owning typed reference (one refcount);
-//   AsyncValuePtr<T>  non-owning typed pointer (no refcount traffic; the caller guarantees lifetime);
-//   Make{Available,Constructed,Unconstructed,Error}AsyncValueRef, MakeIndirectAsyncValue;
-//   RunWhenReady(values, fn): runs `fn` once every value is available;
-//   BlockUntilReady(value):   blocks the calling thread (never a non-blocking pool worker).
+//   AsyncValuePtr<T>  non-owning typed pointer (no refcount traffic; the caller
+//   guarantees lifetime);
+//   Make{Available,Constructed,Unconstructed,Error}AsyncValueRef,
+//   MakeIndirectAsyncValue; RunWhenReady(values, fn): runs `fn` once every
+//   value is available; BlockUntilReady(value):   blocks the calling thread
+//   (never a non-blocking pool worker).
 //
-// Calling convention (TFRT's): functions that take `AsyncValue*` borrow it (+0); functions that
-// return `RCReference`/`AsyncValueRef` hand over one reference (+1).
+// Calling convention (TFRT's): functions that take `AsyncValue*` borrow it
+// (+0); functions that return `RCReference`/`AsyncValueRef` hand over one
+// reference (+1).
 //
 // Thread-safety: as AsyncValue. A handle object itself is not synchronized.
 
@@ -23,16 +27,17 @@
 #include "absl/types/span.h"
 #include "host_runtime/async_value.h"
 #include "host_runtime/chain.h"
-#include "host_runtime/task_function.h"
 #include "host_runtime/ref_count.h"
+#include "host_runtime/task_function.h"
 
 namespace rill {
 
 template <typename T>
 class AsyncValueRef;
 
-// A non-owning typed view of an AsyncValue. Cheap to copy and to capture: use it in continuations
-// whose lifetime is bounded by an owning reference held elsewhere.
+// A non-owning typed view of an AsyncValue. Cheap to copy and to capture: use
+// it in continuations whose lifetime is bounded by an owning reference held
+// elsewhere.
 template <typename T>
 class AsyncValuePtr {
  public:
@@ -56,7 +61,9 @@ class AsyncValuePtr {
     value_->emplace<T>(std::forward<Args>(args)...);
   }
   void SetStateConcrete() const { value_->SetStateConcrete(); }
-  void SetError(absl::Status status) const { value_->SetError(std::move(status)); }
+  void SetError(absl::Status status) const {
+    value_->SetError(std::move(status));
+  }
 
   template <typename Waiter>
   void AndThen(Waiter&& waiter) const {
@@ -70,13 +77,15 @@ class AsyncValuePtr {
   AsyncValue* value_ = nullptr;
 };
 
-// An owning, typed reference to an AsyncValue whose payload (once concrete) is a `T`.
+// An owning, typed reference to an AsyncValue whose payload (once concrete) is
+// a `T`.
 template <typename T>
 class AsyncValueRef {
  public:
   AsyncValueRef() = default;
   AsyncValueRef(std::nullptr_t) {}  // NOLINT(runtime/explicit)
-  explicit AsyncValueRef(RCReference<AsyncValue> value) : value_(std::move(value)) {}
+  explicit AsyncValueRef(RCReference<AsyncValue> value)
+      : value_(std::move(value)) {}
 
   AsyncValueRef(AsyncValueRef&&) noexcept = default;
   AsyncValueRef& operator=(AsyncValueRef&&) noexcept = default;
@@ -97,7 +106,9 @@ class AsyncValueRef {
   bool IsError() const { return value_->IsError(); }
   bool IsUnique() const { return value_->IsUnique(); }
   const absl::Status& GetError() const { return value_->GetError(); }
-  const absl::Status* GetErrorIfPresent() const { return value_->GetErrorIfPresent(); }
+  const absl::Status* GetErrorIfPresent() const {
+    return value_->GetErrorIfPresent();
+  }
 
   template <typename... Args>
   void emplace(Args&&... args) const {
@@ -143,7 +154,8 @@ namespace internal {
 template <typename T, typename... Args>
 ConcreteAsyncValue<T>* AllocateConcrete(Args&&... args) {
   using Value = ConcreteAsyncValue<T>;
-  return new (AllocateValue(sizeof(Value), alignof(Value))) Value(std::forward<Args>(args)...);
+  return new (AllocateValue(sizeof(Value), alignof(Value)))
+      Value(std::forward<Args>(args)...);
 }
 
 }  // namespace internal
@@ -152,22 +164,25 @@ ConcreteAsyncValue<T>* AllocateConcrete(Args&&... args) {
 template <typename T, typename... Args>
 AsyncValueRef<T> MakeAvailableAsyncValueRef(Args&&... args) {
   return AsyncValueRef<T>(TakeRef<AsyncValue>(internal::AllocateConcrete<T>(
-      typename ConcreteAsyncValue<T>::ConcretePayload{}, std::forward<Args>(args)...)));
+      typename ConcreteAsyncValue<T>::ConcretePayload{},
+      std::forward<Args>(args)...)));
 }
 
-// Makes an unavailable value whose payload is already constructed; publish it with
-// SetStateConcrete() (or discard it with SetError()).
+// Makes an unavailable value whose payload is already constructed; publish it
+// with SetStateConcrete() (or discard it with SetError()).
 template <typename T, typename... Args>
 AsyncValueRef<T> MakeConstructedAsyncValueRef(Args&&... args) {
   return AsyncValueRef<T>(TakeRef<AsyncValue>(internal::AllocateConcrete<T>(
-      typename ConcreteAsyncValue<T>::ConstructedPayload{}, std::forward<Args>(args)...)));
+      typename ConcreteAsyncValue<T>::ConstructedPayload{},
+      std::forward<Args>(args)...)));
 }
 
-// Makes an unavailable value without payload; complete it with emplace() or SetError().
+// Makes an unavailable value without payload; complete it with emplace() or
+// SetError().
 template <typename T>
 AsyncValueRef<T> MakeUnconstructedAsyncValueRef() {
-  return AsyncValueRef<T>(TakeRef<AsyncValue>(
-      internal::AllocateConcrete<T>(typename ConcreteAsyncValue<T>::UnconstructedPayload{})));
+  return AsyncValueRef<T>(TakeRef<AsyncValue>(internal::AllocateConcrete<T>(
+      typename ConcreteAsyncValue<T>::UnconstructedPayload{})));
 }
 
 // Makes an available error value. `status` must not be OK.
@@ -177,20 +192,25 @@ RCReference<AsyncValue> MakeErrorAsyncValueRef(
 // Makes an indirect value to forward later (IndirectAsyncValue::ForwardTo).
 RCReference<IndirectAsyncValue> MakeIndirectAsyncValue();
 
-// Returns an available Chain. Chains carry no data; this allocates a fresh pooled value.
-inline AsyncValueRef<Chain> MakeReadyChain() { return MakeAvailableAsyncValueRef<Chain>(); }
+// Returns an available Chain. Chains carry no data; this allocates a fresh
+// pooled value.
+inline AsyncValueRef<Chain> MakeReadyChain() {
+  return MakeAvailableAsyncValueRef<Chain>();
+}
 
-// Runs `callee()` once every value in `values` is available (immediately if they already are), on
-// the thread that completes the last one. The caller must keep the values alive until then.
-// Lock-free: one atomic counter decrement per unavailable value.
+// Runs `callee()` once every value in `values` is available (immediately if
+// they already are), on the thread that completes the last one. The caller must
+// keep the values alive until then. Lock-free: one atomic counter decrement per
+// unavailable value.
 void RunWhenReady(absl::Span<AsyncValue* const> values, TaskFunction callee);
 
 // As above, holding a reference to each value until `callee` has run.
 void RunWhenReady(absl::Span<const RCReference<AsyncValue>> values,
                   TaskFunction callee);
 
-// Blocks the calling thread until `value` is available: spins briefly, then sleeps. Must not be
-// called from a non-blocking pool worker (ConcurrentWorkQueue::Await helps with work instead).
+// Blocks the calling thread until `value` is available: spins briefly, then
+// sleeps. Must not be called from a non-blocking pool worker
+// (ConcurrentWorkQueue::Await helps with work instead).
 void BlockUntilReady(AsyncValue* value);
 
 }  // namespace rill

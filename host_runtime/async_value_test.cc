@@ -27,9 +27,15 @@ struct Counters {
 };
 
 struct Tracked {
-  Tracked(Counters* c, int v) : counters(c), value(v) { ++counters->constructed; }
-  Tracked(Tracked&& o) noexcept : counters(o.counters), value(o.value) { ++counters->moved; }
-  Tracked(const Tracked& o) : counters(o.counters), value(o.value) { ++counters->copied; }
+  Tracked(Counters* c, int v) : counters(c), value(v) {
+    ++counters->constructed;
+  }
+  Tracked(Tracked&& o) noexcept : counters(o.counters), value(o.value) {
+    ++counters->moved;
+  }
+  Tracked(const Tracked& o) : counters(o.counters), value(o.value) {
+    ++counters->copied;
+  }
   ~Tracked() { ++counters->destroyed; }
   Counters* counters;
   int value;
@@ -39,7 +45,8 @@ class AsyncValueTest : public ::testing::Test {
  protected:
   void SetUp() override { live_at_start_ = internal::LiveAsyncValueCount(); }
   void TearDown() override {
-    // Every test must release every value it made (the count is kept in non-NDEBUG builds).
+    // Every test must release every value it made (the count is kept in
+    // non-NDEBUG builds).
     EXPECT_EQ(internal::LiveAsyncValueCount(), live_at_start_);
   }
   int64_t live_at_start_ = 0;
@@ -62,7 +69,8 @@ TEST_F(AsyncValueTest, UnconstructedToConcreteRunsWaitersInRegistrationOrder) {
   EXPECT_TRUE(v.GetAsyncValue()->IsUnconstructed());
   std::vector<std::string> seen;
   for (int i = 0; i < 5; ++i) {
-    v.AndThen([&seen, i, p = v.AsPtr()] { seen.push_back(std::to_string(i) + *p); });
+    v.AndThen(
+        [&seen, i, p = v.AsPtr()] { seen.push_back(std::to_string(i) + *p); });
   }
   EXPECT_TRUE(seen.empty());
   v.emplace("x");
@@ -93,7 +101,8 @@ TEST_F(AsyncValueTest, SetStateConstructedKeepsWaiters) {
   AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
   int runs = 0;
   v.AndThen([&] { ++runs; });
-  v.GetAsyncValue()->SetStateConstructed();  // A trivial payload needs no construction.
+  v.GetAsyncValue()
+      ->SetStateConstructed();  // A trivial payload needs no construction.
   v.get() = 3;
   EXPECT_EQ(runs, 0);
   v.SetStateConcrete();
@@ -103,7 +112,8 @@ TEST_F(AsyncValueTest, SetStateConstructedKeepsWaiters) {
 TEST_F(AsyncValueTest, PayloadMovedInExactlyOnceAndDestroyedOnce) {
   Counters c;
   {
-    AsyncValueRef<Tracked> v = MakeAvailableAsyncValueRef<Tracked>(Tracked(&c, 5));
+    AsyncValueRef<Tracked> v =
+        MakeAvailableAsyncValueRef<Tracked>(Tracked(&c, 5));
     EXPECT_EQ(c.constructed, 1);
     EXPECT_EQ(c.moved, 1);
     EXPECT_EQ(c.copied, 0);
@@ -137,7 +147,8 @@ TEST_F(AsyncValueTest, SetErrorOnConstructedDestroysPayload) {
 
 TEST_F(AsyncValueTest, ErrorCarriesLocation) {
   ErrorLocation loc{"prog.mlir", 12, 3, "tfrt.add.i32", "main"};
-  RCReference<AsyncValue> e = MakeErrorAsyncValueRef(absl::InternalError("overflow"), loc);
+  RCReference<AsyncValue> e =
+      MakeErrorAsyncValueRef(absl::InternalError("overflow"), loc);
   EXPECT_TRUE(e->IsError());
   EXPECT_EQ(e->GetError().message(), "overflow");
   ASSERT_TRUE(e->GetErrorLocation().has_value());
@@ -189,7 +200,8 @@ TEST_F(AsyncValueTest, ChainIsAvailable) {
   EXPECT_TRUE(c.GetAsyncValue()->IsType<Chain>());
 }
 
-// ---- Indirect values -----------------------------------------------------------------------------
+// ---- Indirect values
+// -----------------------------------------------------------------------------
 
 TEST_F(AsyncValueTest, IndirectForwardedToAvailableValue) {
   RCReference<IndirectAsyncValue> ind = MakeIndirectAsyncValue();
@@ -222,7 +234,8 @@ TEST_F(AsyncValueTest, IndirectForwardedToUnavailableValue) {
 }
 
 TEST_F(AsyncValueTest, IndirectChainsCollapse) {
-  // a -> b -> c, forwarded in the order that builds a chain of pending forwards.
+  // a -> b -> c, forwarded in the order that builds a chain of pending
+  // forwards.
   RCReference<IndirectAsyncValue> a = MakeIndirectAsyncValue();
   RCReference<IndirectAsyncValue> b = MakeIndirectAsyncValue();
   RCReference<IndirectAsyncValue> c = MakeIndirectAsyncValue();
@@ -253,8 +266,8 @@ TEST_F(AsyncValueTest, IndirectForwardedToAvailableIndirectCollapses) {
 
 TEST_F(AsyncValueTest, IndirectForwardedToError) {
   RCReference<IndirectAsyncValue> ind = MakeIndirectAsyncValue();
-  ind->ForwardTo(MakeErrorAsyncValueRef(absl::InternalError("e"),
-                                        ErrorLocation{"f.mlir", 1, 2, "k", "fn"}));
+  ind->ForwardTo(MakeErrorAsyncValueRef(
+      absl::InternalError("e"), ErrorLocation{"f.mlir", 1, 2, "k", "fn"}));
   EXPECT_TRUE(ind->IsError());
   EXPECT_EQ(ind->GetError().message(), "e");
   EXPECT_EQ(ind->GetErrorLocation()->line, 1u);
@@ -269,7 +282,8 @@ TEST_F(AsyncValueTest, SetErrorOnIndirectForwardsToError) {
   EXPECT_EQ(ind->GetError().code(), absl::StatusCode::kCancelled);
 }
 
-// ---- RunWhenReady / BlockUntilReady ---------------------------------------------------------------
+// ---- RunWhenReady / BlockUntilReady
+// ---------------------------------------------------------------
 
 TEST_F(AsyncValueTest, RunWhenReadyAllAvailableRunsNow) {
   auto a = MakeAvailableAsyncValueRef<int>(1);
@@ -318,13 +332,15 @@ TEST_F(AsyncValueTest, RunWhenReadyOwningOverloadKeepsValuesAlive) {
   values.push_back(v.CopyRCRef());
   values.push_back(MakeAvailableAsyncValueRef<int>(2).ReleaseRCRef());
   int sum = 0;
-  RunWhenReady(absl::MakeConstSpan(values), [&, p = v.AsPtr()] { sum = *p + 1; });
+  RunWhenReady(absl::MakeConstSpan(values),
+               [&, p = v.AsPtr()] { sum = *p + 1; });
   values.clear();  // The callee's references keep `v` alive.
   v.emplace(41);
   EXPECT_EQ(sum, 42);
 }
 
-class AsyncValueThreadsTest : public AsyncValueTest, public ::testing::WithParamInterface<int> {};
+class AsyncValueThreadsTest : public AsyncValueTest,
+                              public ::testing::WithParamInterface<int> {};
 
 TEST_P(AsyncValueThreadsTest, RunWhenReadyWithConcurrentProducers) {
   const int num_threads = GetParam();
@@ -354,7 +370,8 @@ TEST_P(AsyncValueThreadsTest, RunWhenReadyWithConcurrentProducers) {
   EXPECT_EQ(sum.load(), num_threads * kPerThread);
 }
 
-TEST_P(AsyncValueThreadsTest, ConcurrentAndThenWhileSettingRunsEveryWaiterOnce) {
+TEST_P(AsyncValueThreadsTest,
+       ConcurrentAndThenWhileSettingRunsEveryWaiterOnce) {
   const int num_threads = GetParam();
   constexpr int kRounds = 60;
   constexpr int kWaitersPerThread = 20;
@@ -430,7 +447,8 @@ TEST_P(AsyncValueThreadsTest, IndirectForwardingRacesWithWaiters) {
 TEST_P(AsyncValueThreadsTest, BlockUntilReadyWakesWhenSetFromAnotherThread) {
   const int num_threads = GetParam();
   std::vector<AsyncValueRef<int>> values;
-  for (int t = 0; t < num_threads; ++t) values.push_back(MakeUnconstructedAsyncValueRef<int>());
+  for (int t = 0; t < num_threads; ++t)
+    values.push_back(MakeUnconstructedAsyncValueRef<int>());
   std::vector<std::thread> threads;
   for (int t = 0; t < num_threads; ++t) {
     threads.emplace_back([&, t] {
@@ -446,8 +464,10 @@ TEST_P(AsyncValueThreadsTest, BlockUntilReadyWakesWhenSetFromAnotherThread) {
   for (auto& t : threads) t.join();
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, AsyncValueThreadsTest, ::testing::Values(1, 2, 8),
-                         [](const auto& info) { return std::to_string(info.param) + "threads"; });
+INSTANTIATE_TEST_SUITE_P(Workers, AsyncValueThreadsTest,
+                         ::testing::Values(1, 2, 8), [](const auto& info) {
+                           return std::to_string(info.param) + "threads";
+                         });
 
 }  // namespace
 }  // namespace rill

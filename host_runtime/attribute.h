@@ -1,13 +1,18 @@
-// Declares the kernel-side views of attributes: `Attribute<T>`, `ArrayAttribute<T>` and
-// `StringAttribute`. Attributes are read in place (zero-copy) from storage that outlives the
-// kernel call — BEF's attribute section (bef/) or a test's buffer.
+// Declares the kernel-side views of attributes: `Attribute<T>`,
+// `ArrayAttribute<T>` and `StringAttribute`. Attributes are read in place
+// (zero-copy) from storage that outlives the kernel call — BEF's attribute
+// section (bef/) or a test's buffer.
 //
-// Storage contract (what a producer of attribute storage must lay out; docs/kernel_api.md):
-// - Scalar attribute of type T: the frame's attribute pointer points at a T, aligned to alignof(T),
+// Storage contract (what a producer of attribute storage must lay out;
+// docs/kernel_api.md):
+// - Scalar attribute of type T: the frame's attribute pointer points at a T,
+// aligned to alignof(T),
 //   in the host's byte order (little-endian on every supported target).
-// - Array attribute of T (and strings, as arrays of char): the pointer points at an
-//   `ArrayAttributeHeader` (aligned to 8) whose `num_elements` is followed immediately, at offset 8,
-//   by the elements, packed. Element types have alignment <= 8. Strings are not NUL-terminated.
+// - Array attribute of T (and strings, as arrays of char): the pointer points
+// at an
+//   `ArrayAttributeHeader` (aligned to 8) whose `num_elements` is followed
+//   immediately, at offset 8, by the elements, packed. Element types have
+//   alignment <= 8. Strings are not NUL-terminated.
 //
 // Thread-safety: views are immutable and point at immutable storage.
 
@@ -27,15 +32,18 @@ namespace rill {
 struct ArrayAttributeHeader {
   uint64_t num_elements;
 };
-static_assert(sizeof(ArrayAttributeHeader) == 8, "array attribute header is 8 bytes");
+static_assert(sizeof(ArrayAttributeHeader) == 8,
+              "array attribute header is 8 bytes");
 
 template <typename T>
 class Attribute {
  public:
   static_assert(std::is_trivially_copyable<T>::value,
-                "Attribute<T> reads T in place; use ArrayAttribute or StringAttribute for "
+                "Attribute<T> reads T in place; use ArrayAttribute or "
+                "StringAttribute for "
                 "variable-sized data");
-  explicit Attribute(const void* storage) : value_(static_cast<const T*>(storage)) {}
+  explicit Attribute(const void* storage)
+      : value_(static_cast<const T*>(storage)) {}
   const T& get() const { return *value_; }
   const T& operator*() const { return *value_; }
   const T* operator->() const { return value_; }
@@ -48,7 +56,8 @@ template <typename T>
 class ArrayAttribute {
  public:
   static_assert(std::is_trivially_copyable<T>::value && alignof(T) <= 8,
-                "array attribute elements are packed, trivially copyable, aligned to <= 8");
+                "array attribute elements are packed, trivially copyable, "
+                "aligned to <= 8");
   explicit ArrayAttribute(const void* storage) {
     const auto* header = static_cast<const ArrayAttributeHeader*>(storage);
     data_ = absl::Span<const T>(reinterpret_cast<const T*>(header + 1),
@@ -73,7 +82,9 @@ class StringAttribute {
   }
   absl::string_view get() const { return value_; }
   std::string str() const { return std::string(value_); }
-  operator absl::string_view() const { return value_; }  // NOLINT(runtime/explicit)
+  operator absl::string_view() const {
+    return value_;
+  }  // NOLINT(runtime/explicit)
 
  private:
   absl::string_view value_;

@@ -1,12 +1,14 @@
 // Declares the per-request state kernels run under:
 //   CancellationContext  lock-free, first-wins cancellation of a request;
-//   ResourceContext      string-keyed objects owned by one request (spec §5.7, e.g. tfrt.once);
-//   RequestContext       one request: id, host, resources, cancellation (reference-counted);
-//   ExecutionContext     what a kernel receives: the request plus the work queue to use.
+//   ResourceContext      string-keyed objects owned by one request (spec §5.7,
+//   e.g. tfrt.once); RequestContext       one request: id, host, resources,
+//   cancellation (reference-counted); ExecutionContext     what a kernel
+//   receives: the request plus the work queue to use.
 //
-// Thread-safety: CancellationContext is lock-free and safe from any thread. ResourceContext is
-// internally synchronized (a mutex; resources are created rarely and never on the kernel hot path).
-// RequestContext is immutable after build() apart from those two. ExecutionContext is a value type.
+// Thread-safety: CancellationContext is lock-free and safe from any thread.
+// ResourceContext is internally synchronized (a mutex; resources are created
+// rarely and never on the kernel hot path). RequestContext is immutable after
+// build() apart from those two. ExecutionContext is a value type.
 
 #ifndef RILL_HOST_RUNTIME_EXECUTION_CONTEXT_H_
 #define RILL_HOST_RUNTIME_EXECUTION_CONTEXT_H_
@@ -39,14 +41,15 @@ class CancellationContext {
   CancellationContext& operator=(const CancellationContext&) = delete;
   ~CancellationContext();
 
-  // Cancels the request with `status` (default: CANCELLED "Cancelled", spec §5.6). The first call
-  // wins; later calls are no-ops. Returns whether this call cancelled.
+  // Cancels the request with `status` (default: CANCELLED "Cancelled", spec
+  // §5.6). The first call wins; later calls are no-ops. Returns whether this
+  // call cancelled.
   bool Cancel(absl::Status status = absl::CancelledError("Cancelled"));
 
   bool IsCancelled() const { return GetCancelAsyncValue() != nullptr; }
 
-  // The error value every not-yet-started kernel of the request becomes, or null if not cancelled.
-  // Borrowed: valid as long as this context lives.
+  // The error value every not-yet-started kernel of the request becomes, or
+  // null if not cancelled. Borrowed: valid as long as this context lives.
   AsyncValue* GetCancelAsyncValue() const {
     // acquire: pairs with Cancel's release so the error payload is visible.
     return cancel_value_.load(std::memory_order_acquire);
@@ -77,15 +80,17 @@ class ResourceContext {
     std::lock_guard<std::mutex> lock(mu_);
     if (index_.contains(name)) return AlreadyExists(name);
     T* resource = new T(std::forward<Args>(args)...);
-    InsertLocked(name, TypeTag<T>(), resource, [](void* p) { delete static_cast<T*>(p); });
+    InsertLocked(name, TypeTag<T>(), resource,
+                 [](void* p) { delete static_cast<T*>(p); });
     return resource;
   }
 
-  // Returns resource `name`, creating it with `make()` (which returns a T) if absent. Concurrent
-  // callers get the same object; `make` runs at most once per name. A name holding another type is
-  // a FailedPrecondition error.
+  // Returns resource `name`, creating it with `make()` (which returns a T) if
+  // absent. Concurrent callers get the same object; `make` runs at most once
+  // per name. A name holding another type is a FailedPrecondition error.
   template <typename T, typename Factory>
-  absl::StatusOr<T*> GetOrCreateResource(absl::string_view name, Factory&& make) {
+  absl::StatusOr<T*> GetOrCreateResource(absl::string_view name,
+                                         Factory&& make) {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = index_.find(name); it != index_.end()) {
       Entry& entry = entries_[it->second];
@@ -93,7 +98,8 @@ class ResourceContext {
       return static_cast<T*>(entry.object);
     }
     T* resource = new T(make());
-    InsertLocked(name, TypeTag<T>(), resource, [](void* p) { delete static_cast<T*>(p); });
+    InsertLocked(name, TypeTag<T>(), resource,
+                 [](void* p) { delete static_cast<T*>(p); });
     return resource;
   }
 
@@ -111,7 +117,8 @@ class ResourceContext {
     void (*destroy)(void*);
   };
   void* FindLocked(absl::string_view name, Tag type);
-  void InsertLocked(absl::string_view name, Tag type, void* object, void (*destroy)(void*));
+  void InsertLocked(absl::string_view name, Tag type, void* object,
+                    void (*destroy)(void*));
   static absl::Status AlreadyExists(absl::string_view name);
   static absl::Status WrongType(absl::string_view name);
 
@@ -129,16 +136,21 @@ class RequestContext : public ReferenceCounted<RequestContext> {
   const CancellationContext& cancellation() const { return cancellation_; }
 
   bool IsCancelled() const { return cancellation_.IsCancelled(); }
-  AsyncValue* GetCancelAsyncValue() const { return cancellation_.GetCancelAsyncValue(); }
+  AsyncValue* GetCancelAsyncValue() const {
+    return cancellation_.GetCancelAsyncValue();
+  }
   bool Cancel(absl::Status status = absl::CancelledError("Cancelled")) {
     return cancellation_.Cancel(std::move(status));
   }
 
  private:
   friend class RequestContextBuilder;
-  RequestContext(HostContext* host, int64_t id, ResourceContext* resource_context,
+  RequestContext(HostContext* host, int64_t id,
+                 ResourceContext* resource_context,
                  std::unique_ptr<ResourceContext> owned_resources)
-      : host_(host), id_(id), resource_context_(resource_context),
+      : host_(host),
+        id_(id),
+        resource_context_(resource_context),
         owned_resources_(std::move(owned_resources)) {}
 
   HostContext* const host_;
@@ -150,9 +162,10 @@ class RequestContext : public ReferenceCounted<RequestContext> {
 
 class RequestContextBuilder {
  public:
-  // `resource_context` may be null: the request then owns a fresh one. A caller-provided one must
-  // outlive the request.
-  RequestContextBuilder(HostContext* host, ResourceContext* resource_context, int64_t id = 0)
+  // `resource_context` may be null: the request then owns a fresh one. A
+  // caller-provided one must outlive the request.
+  RequestContextBuilder(HostContext* host, ResourceContext* resource_context,
+                        int64_t id = 0)
       : host_(host), resource_context_(resource_context), id_(id) {}
 
   // InvalidArgument if `host` is null.
@@ -181,10 +194,14 @@ class ExecutionContext {
   HostContext* host() const { return request_->host(); }
   // The queue for this execution: the host's unless overridden.
   ConcurrentWorkQueue& work_queue() const { return *work_queue_; }
-  void set_work_queue(ConcurrentWorkQueue* work_queue) { work_queue_ = work_queue; }
+  void set_work_queue(ConcurrentWorkQueue* work_queue) {
+    work_queue_ = work_queue;
+  }
 
   bool IsCancelled() const { return request_->IsCancelled(); }
-  AsyncValue* GetCancelAsyncValue() const { return request_->GetCancelAsyncValue(); }
+  AsyncValue* GetCancelAsyncValue() const {
+    return request_->GetCancelAsyncValue();
+  }
 
  private:
   RCReference<RequestContext> request_;

@@ -16,10 +16,12 @@ namespace {
 using ::testing::ElementsAre;
 
 std::unique_ptr<HostContext> MakeHost(const std::string& queue) {
-  return std::make_unique<HostContext>(CreateMallocAllocator(), *CreateWorkQueue(queue));
+  return std::make_unique<HostContext>(CreateMallocAllocator(),
+                                       *CreateWorkQueue(queue));
 }
 
-ExecutionContext MakeContext(HostContext* host, ResourceContext* resources = nullptr) {
+ExecutionContext MakeContext(HostContext* host,
+                             ResourceContext* resources = nullptr) {
   absl::StatusOr<RCReference<RequestContext>> request =
       RequestContextBuilder(host, resources, /*id=*/7).build();
   EXPECT_TRUE(request.ok());
@@ -61,8 +63,8 @@ TEST_P(CancellationTest, PendingWorkObservesTheCancelledError) {
   ExecutionContext ctx = MakeContext(host.get());
   std::atomic<bool> release{false};
   std::atomic<int> ran{0};
-  // Hold the queue (on "s" nothing runs until Await anyway) so later work is still pending when
-  // the request is cancelled.
+  // Hold the queue (on "s" nothing runs until Await anyway) so later work is
+  // still pending when the request is cancelled.
   AsyncValueRef<Chain> gate = EnqueueBlockingWork(ctx, [&] {
     while (!release.load()) std::this_thread::yield();
   });
@@ -104,13 +106,14 @@ TEST_P(CancellationTest, EnqueueWorkResultKinds) {
   auto host = MakeHost(GetParam());
   ExecutionContext ctx = MakeContext(host.get());
   AsyncValueRef<int> a = EnqueueWork(ctx, [] { return 1; });
-  AsyncValueRef<int> b = EnqueueWork(ctx, []() -> absl::StatusOr<int> {
-    return absl::NotFoundError("nope");
-  });
+  AsyncValueRef<int> b = EnqueueWork(
+      ctx, []() -> absl::StatusOr<int> { return absl::NotFoundError("nope"); });
   AsyncValueRef<Chain> c = EnqueueWork(ctx, [] { return absl::OkStatus(); });
   AsyncValueRef<Chain> d = EnqueueWork(ctx, [] {});
-  AsyncValueRef<Chain> e = EnqueueBlockingWork(ctx, [] { return absl::AbortedError("x"); });
-  RCReference<AsyncValue> values[] = {a.CopyRCRef(), b.CopyRCRef(), c.CopyRCRef(), d.CopyRCRef(),
+  AsyncValueRef<Chain> e =
+      EnqueueBlockingWork(ctx, [] { return absl::AbortedError("x"); });
+  RCReference<AsyncValue> values[] = {a.CopyRCRef(), b.CopyRCRef(),
+                                      c.CopyRCRef(), d.CopyRCRef(),
                                       e.CopyRCRef()};
   host->Await(values);
   EXPECT_EQ(*a, 1);
@@ -122,7 +125,8 @@ TEST_P(CancellationTest, EnqueueWorkResultKinds) {
 
 // One blocking thread, so blocking work queues up behind the gate.
 INSTANTIATE_TEST_SUITE_P(Queues, CancellationTest,
-                         ::testing::Values("s", "mstd:1,1", "mstd:2,1", "mstd:8,1"),
+                         ::testing::Values("s", "mstd:1,1", "mstd:2,1",
+                                           "mstd:8,1"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name) {
@@ -135,13 +139,15 @@ TEST(EnqueueBlockingWorkTest, RefusedWorkBecomesUnavailableError) {
   auto host = MakeHost("s");
   ExecutionContext ctx = MakeContext(host.get());
   // The single-threaded queue cannot promise to start work without queuing.
-  AsyncValueRef<int> r = EnqueueBlockingWork(ctx, [] { return 1; }, /*allow_queuing=*/false);
+  AsyncValueRef<int> r = EnqueueBlockingWork(
+      ctx, [] { return 1; }, /*allow_queuing=*/false);
   ASSERT_TRUE(r.IsError());
   EXPECT_EQ(r.GetError().code(), absl::StatusCode::kUnavailable);
 }
 
 struct Tracked {
-  Tracked(std::vector<std::string>* log, std::string name) : log(log), name(std::move(name)) {}
+  Tracked(std::vector<std::string>* log, std::string name)
+      : log(log), name(std::move(name)) {}
   ~Tracked() { log->push_back(name); }
   std::vector<std::string>* log;
   std::string name;
@@ -151,16 +157,19 @@ TEST(ResourceContextTest, CreateGetAndReverseDestruction) {
   std::vector<std::string> destroyed;
   {
     ResourceContext resources;
-    absl::StatusOr<Tracked*> a = resources.CreateResource<Tracked>("a", &destroyed, "a");
+    absl::StatusOr<Tracked*> a =
+        resources.CreateResource<Tracked>("a", &destroyed, "a");
     ASSERT_TRUE(a.ok());
     ASSERT_TRUE(resources.CreateResource<Tracked>("b", &destroyed, "b").ok());
     EXPECT_EQ(resources.GetResource<Tracked>("a"), *a);
     EXPECT_EQ(resources.GetResource<Tracked>("missing"), nullptr);
     EXPECT_EQ(resources.GetResource<int>("a"), nullptr);  // Wrong type.
-    absl::StatusOr<Tracked*> dup = resources.CreateResource<Tracked>("a", &destroyed, "a2");
+    absl::StatusOr<Tracked*> dup =
+        resources.CreateResource<Tracked>("a", &destroyed, "a2");
     EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
   }
-  EXPECT_THAT(destroyed, ElementsAre("b", "a"));  // The duplicate was never constructed.
+  EXPECT_THAT(destroyed,
+              ElementsAre("b", "a"));  // The duplicate was never constructed.
 }
 
 TEST(ResourceContextTest, GetOrCreateRunsFactoryOnce) {
@@ -181,7 +190,8 @@ TEST(ResourceContextTest, GetOrCreateRunsFactoryOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(made.load(), 1);
   for (int* p : seen) EXPECT_EQ(p, seen[0]);
-  absl::StatusOr<double*> wrong = resources.GetOrCreateResource<double>("once", [] { return 1.0; });
+  absl::StatusOr<double*> wrong =
+      resources.GetOrCreateResource<double>("once", [] { return 1.0; });
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -206,7 +216,8 @@ TEST(RequestContextTest, BuilderAndAccessors) {
   EXPECT_NE(owned.request_ctx()->resource_context(), nullptr);
   EXPECT_FALSE(owned.IsCancelled());
 
-  absl::StatusOr<RCReference<RequestContext>> bad = RequestContextBuilder(nullptr, nullptr).build();
+  absl::StatusOr<RCReference<RequestContext>> bad =
+      RequestContextBuilder(nullptr, nullptr).build();
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
 }
 

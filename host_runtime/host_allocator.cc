@@ -16,13 +16,15 @@ class MallocAllocator final : public HostAllocator {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0) return nullptr;
     alignment = std::max(alignment, sizeof(void*));
     void* ptr = nullptr;
-    if (posix_memalign(&ptr, alignment, std::max<size_t>(size, 1)) != 0) return nullptr;
+    if (posix_memalign(&ptr, alignment, std::max<size_t>(size, 1)) != 0)
+      return nullptr;
     return ptr;
   }
   void DeallocateBytes(void* ptr, size_t /*size*/) override { std::free(ptr); }
 };
 
-// Requests this small are served without accounting, as TFRT's fixed-size test allocator does.
+// Requests this small are served without accounting, as TFRT's fixed-size test
+// allocator does.
 constexpr size_t kUnaccountedSize = 32;
 
 class FixedSizeAllocator final : public HostAllocator {
@@ -31,7 +33,8 @@ class FixedSizeAllocator final : public HostAllocator {
 
   void* AllocateBytes(size_t size, size_t alignment) override {
     if (size > kUnaccountedSize) {
-      // relaxed: the counter guards a budget, not memory contents; the CAS keeps it exact.
+      // relaxed: the counter guards a budget, not memory contents; the CAS
+      // keeps it exact.
       size_t available = available_.load(std::memory_order_relaxed);
       do {
         if (size > available) {
@@ -41,7 +44,8 @@ class FixedSizeAllocator final : public HostAllocator {
         }
       } while (!available_.compare_exchange_weak(available, available - size,
                                                  std::memory_order_relaxed));
-      RILL_LOG(INFO, "Allocating ", size, " bytes. ", available - size, " remaining.");
+      RILL_LOG(INFO, "Allocating ", size, " bytes. ", available - size,
+               " remaining.");
     }
     void* ptr = malloc_.AllocateBytes(size, alignment);
     if (ptr == nullptr && size > kUnaccountedSize) {
@@ -53,7 +57,8 @@ class FixedSizeAllocator final : public HostAllocator {
   void DeallocateBytes(void* ptr, size_t size) override {
     malloc_.DeallocateBytes(ptr, size);
     if (size > kUnaccountedSize) {
-      const size_t now = available_.fetch_add(size, std::memory_order_relaxed) + size;
+      const size_t now =
+          available_.fetch_add(size, std::memory_order_relaxed) + size;
       RILL_LOG(INFO, "Freeing ", size, " bytes. ", now, " available.");
     }
   }
@@ -74,7 +79,8 @@ class CountingAllocator final : public CountingHostAllocator {
     if (!leak_check_) {
       report.text = FormatAllocatorProfile(s);
     } else if (absl::Status leaks = CheckNoLeaks(*this); !leaks.ok()) {
-      report.text = absl::StrCat(FormatAllocatorProfile(s), leaks.message(), "\n");
+      report.text =
+          absl::StrCat(FormatAllocatorProfile(s), leaks.message(), "\n");
       report.leaked = true;
     }
     return report;
@@ -83,10 +89,13 @@ class CountingAllocator final : public CountingHostAllocator {
   void* AllocateBytes(size_t size, size_t alignment) override {
     void* ptr = base_->AllocateBytes(size, alignment);
     if (ptr == nullptr) return nullptr;
-    // relaxed everywhere: these are statistics; no memory is published through them.
-    const int64_t allocations = current_allocations_.fetch_add(1, std::memory_order_relaxed) + 1;
-    const int64_t bytes =
-        current_bytes_.fetch_add(static_cast<int64_t>(size), std::memory_order_relaxed) + size;
+    // relaxed everywhere: these are statistics; no memory is published through
+    // them.
+    const int64_t allocations =
+        current_allocations_.fetch_add(1, std::memory_order_relaxed) + 1;
+    const int64_t bytes = current_bytes_.fetch_add(static_cast<int64_t>(size),
+                                                   std::memory_order_relaxed) +
+                          size;
     total_allocations_.fetch_add(1, std::memory_order_relaxed);
     RaiseTo(max_allocations_, allocations);
     RaiseTo(max_bytes_, bytes);
@@ -97,12 +106,14 @@ class CountingAllocator final : public CountingHostAllocator {
     if (ptr == nullptr) return;
     base_->DeallocateBytes(ptr, size);
     current_allocations_.fetch_sub(1, std::memory_order_relaxed);
-    current_bytes_.fetch_sub(static_cast<int64_t>(size), std::memory_order_relaxed);
+    current_bytes_.fetch_sub(static_cast<int64_t>(size),
+                             std::memory_order_relaxed);
   }
 
   HostAllocatorStats stats() const override {
     HostAllocatorStats s;
-    s.current_allocations = current_allocations_.load(std::memory_order_relaxed);
+    s.current_allocations =
+        current_allocations_.load(std::memory_order_relaxed);
     s.max_allocations = max_allocations_.load(std::memory_order_relaxed);
     s.total_allocations = total_allocations_.load(std::memory_order_relaxed);
     s.current_bytes = current_bytes_.load(std::memory_order_relaxed);
@@ -130,12 +141,13 @@ class CountingAllocator final : public CountingHostAllocator {
 }  // namespace
 
 std::string FormatAllocatorProfile(const HostAllocatorStats& s) {
-  return absl::StrCat("HostAllocator profile:\n",
-                      "Current number of allocations = ", s.current_allocations, "\n",
-                      "Max number of allocations = ", s.max_allocations, "\n",
-                      "Total number of allocations = ", s.total_allocations, "\n",
-                      "Current number of bytes allocated = ", s.current_bytes, "\n",
-                      "Max number of bytes allocated = ", s.max_bytes, "\n");
+  return absl::StrCat(
+      "HostAllocator profile:\n",
+      "Current number of allocations = ", s.current_allocations, "\n",
+      "Max number of allocations = ", s.max_allocations, "\n",
+      "Total number of allocations = ", s.total_allocations, "\n",
+      "Current number of bytes allocated = ", s.current_bytes, "\n",
+      "Max number of bytes allocated = ", s.max_bytes, "\n");
 }
 
 std::unique_ptr<HostAllocator> CreateMallocAllocator() {
@@ -148,31 +160,37 @@ std::unique_ptr<HostAllocator> CreateFixedSizeAllocator(size_t capacity) {
 
 std::unique_ptr<CountingHostAllocator> CreateProfiledAllocator(
     std::unique_ptr<HostAllocator> base) {
-  return std::make_unique<CountingAllocator>(std::move(base), /*leak_check=*/false);
+  return std::make_unique<CountingAllocator>(std::move(base),
+                                             /*leak_check=*/false);
 }
 
 std::unique_ptr<CountingHostAllocator> CreateLeakCheckAllocator(
     std::unique_ptr<HostAllocator> base) {
-  return std::make_unique<CountingAllocator>(std::move(base), /*leak_check=*/true);
+  return std::make_unique<CountingAllocator>(std::move(base),
+                                             /*leak_check=*/true);
 }
 
 absl::Status CheckNoLeaks(const CountingHostAllocator& allocator) {
   const HostAllocatorStats s = allocator.stats();
-  if (s.current_bytes == 0 && s.current_allocations == 0) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat("Memory leak detected: ", s.current_allocations,
-                                                    " alive allocations, ", s.current_bytes,
-                                                    " alive bytes"));
+  if (s.current_bytes == 0 && s.current_allocations == 0)
+    return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("Memory leak detected: ", s.current_allocations,
+                   " alive allocations, ", s.current_bytes, " alive bytes"));
 }
 
-absl::StatusOr<std::unique_ptr<HostAllocator>> CreateHostAllocator(absl::string_view type) {
+absl::StatusOr<std::unique_ptr<HostAllocator>> CreateHostAllocator(
+    absl::string_view type) {
   if (type == "malloc") return CreateMallocAllocator();
   if (type == "test_fixed_size_1k") return CreateFixedSizeAllocator(1024);
-  if (type == "profiled_allocator") return CreateProfiledAllocator(CreateMallocAllocator());
-  if (type == "leak_check_allocator") return CreateLeakCheckAllocator(CreateMallocAllocator());
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown host allocator type '", type,
-                   "' (expected malloc, test_fixed_size_1k, profiled_allocator or "
-                   "leak_check_allocator)"));
+  if (type == "profiled_allocator")
+    return CreateProfiledAllocator(CreateMallocAllocator());
+  if (type == "leak_check_allocator")
+    return CreateLeakCheckAllocator(CreateMallocAllocator());
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown host allocator type '", type,
+      "' (expected malloc, test_fixed_size_1k, profiled_allocator or "
+      "leak_check_allocator)"));
 }
 
 }  // namespace rill

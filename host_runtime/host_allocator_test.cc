@@ -22,7 +22,8 @@ TEST(MallocAllocatorTest, HonoursAlignment) {
     EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % align, 0u) << align;
     allocator->DeallocateBytes(p, 100);
   }
-  EXPECT_EQ(allocator->AllocateBytes(8, 3), nullptr);  // Not a power of two: refused, no crash.
+  EXPECT_EQ(allocator->AllocateBytes(8, 3),
+            nullptr);  // Not a power of two: refused, no crash.
   int* ints = allocator->Allocate<int>(4);
   ASSERT_NE(ints, nullptr);
   allocator->Deallocate(ints, 4);
@@ -43,15 +44,20 @@ TEST(FixedSizeAllocatorTest, FailsCleanlyWhenOverCapacityAndLogs) {
   ASSERT_NE(small, nullptr);
   EXPECT_THAT(log, HasSubstr("] Allocating 192 bytes. 832 remaining.\n"));
   EXPECT_THAT(log, HasSubstr("] Allocating 192 bytes. 640 remaining.\n"));
-  EXPECT_THAT(log, HasSubstr("] Attempted to allocate 700 bytes. However current capacity is only "
-                             "640.\n"));
+  EXPECT_THAT(
+      log,
+      HasSubstr(
+          "] Attempted to allocate 700 bytes. However current capacity is only "
+          "640.\n"));
   EXPECT_THAT(log, HasSubstr("] Freeing 192 bytes. 832 available.\n"));
   EXPECT_THAT(log, Not(HasSubstr("32 bytes")));
   // Log line shape: severity letter, date, time, thread id, file:line.
+  EXPECT_THAT(log,
+              testing::ContainsRegex(
+                  "^I [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\.[0-9]{6} [0-9]+ "
+                  "host_allocator\\.cc:[0-9]+\\] Allocating"));
   EXPECT_THAT(log, testing::ContainsRegex(
-                       "^I [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\.[0-9]{6} [0-9]+ "
-                       "host_allocator\\.cc:[0-9]+\\] Allocating"));
-  EXPECT_THAT(log, testing::ContainsRegex("\nE [0-9-]+ [0-9:.]+ [0-9]+ host_allocator"));
+                       "\nE [0-9-]+ [0-9:.]+ [0-9]+ host_allocator"));
   allocator->DeallocateBytes(b, 192);
   allocator->DeallocateBytes(small, 32);
 }
@@ -114,25 +120,30 @@ TEST(CountingAllocatorTest, LeakCheckReportsOnlyLeaks) {
   void* leaked = allocator->AllocateBytes(4, 4);
   absl::Status status = CheckNoLeaks(*allocator);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(status.message(), "Memory leak detected: 1 alive allocations, 4 alive bytes");
+  EXPECT_EQ(status.message(),
+            "Memory leak detected: 1 alive allocations, 4 alive bytes");
   AllocatorExitReport report = allocator->ExitReport();
   EXPECT_TRUE(report.leaked);
   EXPECT_THAT(report.text, HasSubstr("HostAllocator profile:\n"));
-  EXPECT_THAT(report.text,
-              testing::EndsWith("Memory leak detected: 1 alive allocations, 4 alive bytes\n"));
+  EXPECT_THAT(
+      report.text,
+      testing::EndsWith(
+          "Memory leak detected: 1 alive allocations, 4 alive bytes\n"));
   allocator->DeallocateBytes(leaked, 4);
 }
 
 TEST(CreateHostAllocatorTest, KnowsTheRunnerNames) {
-  for (const char* name :
-       {"malloc", "test_fixed_size_1k", "profiled_allocator", "leak_check_allocator"}) {
-    absl::StatusOr<std::unique_ptr<HostAllocator>> allocator = CreateHostAllocator(name);
+  for (const char* name : {"malloc", "test_fixed_size_1k", "profiled_allocator",
+                           "leak_check_allocator"}) {
+    absl::StatusOr<std::unique_ptr<HostAllocator>> allocator =
+        CreateHostAllocator(name);
     ASSERT_TRUE(allocator.ok()) << name;
     void* p = (*allocator)->AllocateBytes(8, 8);
     EXPECT_NE(p, nullptr);
     (*allocator)->DeallocateBytes(p, 8);
   }
-  absl::StatusOr<std::unique_ptr<HostAllocator>> bad = CreateHostAllocator("tcmalloc");
+  absl::StatusOr<std::unique_ptr<HostAllocator>> bad =
+      CreateHostAllocator("tcmalloc");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(bad.status().message()),

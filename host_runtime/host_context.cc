@@ -15,15 +15,16 @@ HostContext::HostContext(std::unique_ptr<HostAllocator> allocator,
       diag_handler_([](const AsyncValueError& error) {
         std::string where;
         if (error.location) where = error.location->ToString();
-        PrintAtomically(absl::StrCat("runtime error: ", where, where.empty() ? "" : ": ",
+        PrintAtomically(absl::StrCat("runtime error: ", where,
+                                     where.empty() ? "" : ": ",
                                      error.status.message(), "\n"));
       }),
       ready_chain_(MakeAvailableAsyncValueRef<Chain>()) {}
 
 HostContext::~HostContext() {
   work_queue_->Quiesce();
-  // Tasks are done: nothing can look shared contexts up any more. Destroy them in reverse id order
-  // (later-created types may depend on earlier ones).
+  // Tasks are done: nothing can look shared contexts up any more. Destroy them
+  // in reverse id order (later-created types may depend on earlier ones).
   for (size_t i = kMaxSharedContextTypes; i-- > 0;) {
     delete shared_contexts_[i].load(std::memory_order_acquire);
   }
@@ -34,7 +35,8 @@ size_t HostContext::AllocateSharedContextId() {
   // relaxed: only uniqueness matters.
   const size_t id = next.fetch_add(1, std::memory_order_relaxed);
   if (id >= kMaxSharedContextTypes) {
-    std::fprintf(stderr, "rill: more than %zu shared context types\n", kMaxSharedContextTypes);
+    std::fprintf(stderr, "rill: more than %zu shared context types\n",
+                 kMaxSharedContextTypes);
     std::abort();  // A build-time property of the program, not bad input.
   }
   return id;
@@ -43,11 +45,13 @@ size_t HostContext::AllocateSharedContextId() {
 SharedContext* HostContext::CreateSharedContext(
     size_t id, const std::function<std::unique_ptr<SharedContext>()>& make) {
   std::lock_guard<std::mutex> lock(shared_context_mu_);
-  if (SharedContext* existing = shared_contexts_[id].load(std::memory_order_relaxed)) {
+  if (SharedContext* existing =
+          shared_contexts_[id].load(std::memory_order_relaxed)) {
     return existing;  // Another thread created it while we waited.
   }
   SharedContext* created = make().release();
-  // release: lock-free readers that acquire the pointer see the constructed object.
+  // release: lock-free readers that acquire the pointer see the constructed
+  // object.
   shared_contexts_[id].store(created, std::memory_order_release);
   return created;
 }

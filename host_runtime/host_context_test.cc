@@ -12,7 +12,9 @@ namespace rill {
 namespace {
 
 struct CountingContext : SharedContext {
-  explicit CountingContext(HostContext* host) : host(host) { instances.fetch_add(1); }
+  explicit CountingContext(HostContext* host) : host(host) {
+    instances.fetch_add(1);
+  }
   ~CountingContext() override { instances.fetch_sub(1); }
   HostContext* host;
   static std::atomic<int> instances;
@@ -22,7 +24,8 @@ std::atomic<int> CountingContext::instances{0};
 class HostContextTest : public ::testing::TestWithParam<std::string> {
  protected:
   std::unique_ptr<HostContext> MakeHost() {
-    return std::make_unique<HostContext>(CreateMallocAllocator(), *CreateWorkQueue(GetParam()));
+    return std::make_unique<HostContext>(CreateMallocAllocator(),
+                                         *CreateWorkQueue(GetParam()));
   }
 };
 
@@ -32,8 +35,9 @@ TEST_P(HostContextTest, SharedContextIsCreatedOncePerHost) {
     std::vector<std::thread> threads;
     std::vector<CountingContext*> seen(8);
     for (int t = 0; t < 8; ++t) {
-      threads.emplace_back(
-          [&, t] { seen[t] = &host->GetOrCreateSharedContext<CountingContext>(); });
+      threads.emplace_back([&, t] {
+        seen[t] = &host->GetOrCreateSharedContext<CountingContext>();
+      });
     }
     for (auto& t : threads) t.join();
     for (CountingContext* c : seen) EXPECT_EQ(c, seen[0]);
@@ -77,13 +81,16 @@ TEST_P(HostContextTest, AwaitAndAllocator) {
 TEST_P(HostContextTest, DefaultDiagnosticHandlerPrintsRuntimeError) {
   auto host = MakeHost();
   testing::internal::CaptureStdout();
-  host->EmitError(AsyncValueError{absl::InternalError("boom"),
-                                  ErrorLocation{"a.mlir", 4, 2, "tfrt.k", "f"}});
-  EXPECT_EQ(testing::internal::GetCapturedStdout(),
-            "runtime error: a.mlir:4:2: in kernel 'tfrt.k' (function 'f'): boom\n");
+  host->EmitError(
+      AsyncValueError{absl::InternalError("boom"),
+                      ErrorLocation{"a.mlir", 4, 2, "tfrt.k", "f"}});
+  EXPECT_EQ(
+      testing::internal::GetCapturedStdout(),
+      "runtime error: a.mlir:4:2: in kernel 'tfrt.k' (function 'f'): boom\n");
   std::vector<std::string> seen;
-  host->set_diagnostic_handler(
-      [&](const AsyncValueError& e) { seen.push_back(std::string(e.status.message())); });
+  host->set_diagnostic_handler([&](const AsyncValueError& e) {
+    seen.push_back(std::string(e.status.message()));
+  });
   host->EmitError(AsyncValueError{absl::InternalError("again"), std::nullopt});
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0], "again");

@@ -5,7 +5,8 @@
 namespace rill {
 
 void AsyncKernelFrame::ReportError(absl::Status status) {
-  if (status.ok()) status = absl::InternalError("kernel reported an error with an OK status");
+  if (status.ok())
+    status = absl::InternalError("kernel reported an error with an OK status");
   std::optional<ErrorLocation> location;
   if (location_ != nullptr) location = *location_;
   RCReference<AsyncValue> error;  // Shared by every empty slot.
@@ -14,12 +15,14 @@ void AsyncKernelFrame::ReportError(absl::Status status) {
       if (!error) error = MakeErrorAsyncValueRef(status, location);
       slot = error.CopyRef();
     } else if (!slot->IsAvailable()) {
-      // An unforwarded indirect value forwards to a new error value; a concrete one keeps its
-      // identity (waiters stay registered) and turns into the error.
+      // An unforwarded indirect value forwards to a new error value; a concrete
+      // one keeps its identity (waiters stay registered) and turns into the
+      // error.
       slot->SetError(status, location);
     }
   }
-  GetHostContext()->EmitError(AsyncValueError{std::move(status), std::move(location)});
+  GetHostContext()->EmitError(
+      AsyncValueError{std::move(status), std::move(location)});
 }
 
 }  // namespace rill

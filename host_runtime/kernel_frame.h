@@ -1,11 +1,14 @@
-// Declares `AsyncKernelFrame`, the calling convention of every kernel: arguments (borrowed async
-// values, +0), result slots (the kernel stores +1 references), attributes (pointers into immutable
-// storage, see attribute.h), the execution context and the kernel's location for errors.
-// Also declares `KernelFrameBuilder`, a frame that owns its storage, for tests and simple callers.
+// Declares `AsyncKernelFrame`, the calling convention of every kernel:
+// arguments (borrowed async values, +0), result slots (the kernel stores +1
+// references), attributes (pointers into immutable storage, see attribute.h),
+// the execution context and the kernel's location for errors. Also declares
+// `KernelFrameBuilder`, a frame that owns its storage, for tests and simple
+// callers.
 //
-// Contract: by the time a kernel returns, every result slot holds a value — available, or
-// unavailable and completed later by work the kernel started (spec §5.2). The frame is not valid
-// after the kernel returns; asynchronous work must copy what it needs.
+// Contract: by the time a kernel returns, every result slot holds a value —
+// available, or unavailable and completed later by work the kernel started
+// (spec §5.2). The frame is not valid after the kernel returns; asynchronous
+// work must copy what it needs.
 //
 // Thread-safety: a frame is used by one thread at a time.
 
@@ -31,14 +34,18 @@ class HostContext;
 
 class AsyncKernelFrame {
  public:
-  explicit AsyncKernelFrame(const ExecutionContext* exec_ctx) : exec_ctx_(exec_ctx) {}
+  explicit AsyncKernelFrame(const ExecutionContext* exec_ctx)
+      : exec_ctx_(exec_ctx) {}
   AsyncKernelFrame(const AsyncKernelFrame&) = delete;
   AsyncKernelFrame& operator=(const AsyncKernelFrame&) = delete;
 
   // ---- Executor side ----
-  // Points the frame at caller-owned storage; no allocation. `location` may be null.
-  void Reset(absl::Span<AsyncValue* const> arguments, absl::Span<RCReference<AsyncValue>> results,
-             absl::Span<const void* const> attributes, const ErrorLocation* location) {
+  // Points the frame at caller-owned storage; no allocation. `location` may be
+  // null.
+  void Reset(absl::Span<AsyncValue* const> arguments,
+             absl::Span<RCReference<AsyncValue>> results,
+             absl::Span<const void* const> attributes,
+             const ErrorLocation* location) {
     arguments_ = arguments;
     results_ = results;
     attributes_ = attributes;
@@ -76,28 +83,34 @@ class AsyncKernelFrame {
     assert(!results_[index] && "result set twice");
     results_[index] = std::move(value);
   }
-  // Stores an available T(args...) as result `index`; the payload is constructed exactly once.
+  // Stores an available T(args...) as result `index`; the payload is
+  // constructed exactly once.
   template <typename T, typename... Args>
   void EmplaceResultAt(int index, Args&&... args) {
-    SetResultAt(index, MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...).ReleaseRCRef());
+    SetResultAt(index,
+                MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...)
+                    .ReleaseRCRef());
   }
-  // Stores an unavailable T as result `index` and returns it for the kernel to complete later.
+  // Stores an unavailable T as result `index` and returns it for the kernel to
+  // complete later.
   template <typename T>
   AsyncValueRef<T> AllocateResultAt(int index) {
     AsyncValueRef<T> result = MakeUnconstructedAsyncValueRef<T>();
     SetResultAt(index, result.CopyRCRef());
     return result;
   }
-  // Stores an indirect placeholder as result `index` and returns it for forwarding later.
+  // Stores an indirect placeholder as result `index` and returns it for
+  // forwarding later.
   RCReference<IndirectAsyncValue> AllocateIndirectResultAt(int index) {
     RCReference<IndirectAsyncValue> result = MakeIndirectAsyncValue();
     SetResultAt(index, FormRef<AsyncValue>(result.get()));
     return result;
   }
 
-  // Reports an error (spec §5.3): results not yet set, or set but still unavailable, become the
-  // error (with this kernel's location); results already available keep their values. Emits the
-  // diagnostic through the host's handler. `status` must not be OK.
+  // Reports an error (spec §5.3): results not yet set, or set but still
+  // unavailable, become the error (with this kernel's location); results
+  // already available keep their values. Emits the diagnostic through the
+  // host's handler. `status` must not be OK.
   void ReportError(absl::Status status);
   template <typename... Args>
   void ReportError(const Args&... message) {
@@ -112,7 +125,8 @@ class AsyncKernelFrame {
   const ErrorLocation* location_ = nullptr;
 };
 
-// A frame that owns its arguments (holding a reference to each), attributes and results.
+// A frame that owns its arguments (holding a reference to each), attributes and
+// results.
 class KernelFrameBuilder : public AsyncKernelFrame {
  public:
   explicit KernelFrameBuilder(const ExecutionContext& exec_ctx)

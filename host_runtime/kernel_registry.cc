@@ -21,13 +21,18 @@ std::vector<KernelRegistration>& StaticRegistrations() {
 
 }  // namespace
 
-absl::Status KernelRegistry::AddKernel(absl::string_view name, AsyncKernelImplementation kernel) {
-  if (name.empty()) return absl::InvalidArgumentError("cannot register a kernel with an empty name");
+absl::Status KernelRegistry::AddKernel(absl::string_view name,
+                                       AsyncKernelImplementation kernel) {
+  if (name.empty())
+    return absl::InvalidArgumentError(
+        "cannot register a kernel with an empty name");
   if (kernel == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("kernel '", name, "' has no implementation"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("kernel '", name, "' has no implementation"));
   }
   if (!kernels_.emplace(std::string(name), kernel).second) {
-    return absl::AlreadyExistsError(absl::StrCat("kernel '", name, "' is already registered"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("kernel '", name, "' is already registered"));
   }
   return absl::OkStatus();
 }
@@ -35,20 +40,24 @@ absl::Status KernelRegistry::AddKernel(absl::string_view name, AsyncKernelImplem
 absl::StatusOr<AsyncKernelImplementation> KernelRegistry::GetKernel(
     absl::string_view name) const {
   if (auto it = kernels_.find(name); it != kernels_.end()) return it->second;
-  // Error path only: suggest the closest name, as compilers do for misspelled identifiers.
+  // Error path only: suggest the closest name, as compilers do for misspelled
+  // identifiers.
   const llvm::StringRef wanted(name.data(), name.size());
   const unsigned threshold = std::max<unsigned>(2, name.size() / 4);
   const std::string* best = nullptr;
   unsigned best_distance = threshold + 1;
   for (const auto& [candidate, unused] : kernels_) {
-    const unsigned d = wanted.edit_distance(candidate, /*AllowReplacements=*/true, threshold);
-    if (d < best_distance || (d == best_distance && best != nullptr && candidate < *best)) {
+    const unsigned d =
+        wanted.edit_distance(candidate, /*AllowReplacements=*/true, threshold);
+    if (d < best_distance ||
+        (d == best_distance && best != nullptr && candidate < *best)) {
       best_distance = d;
       best = &candidate;
     }
   }
   std::string message = absl::StrCat("unknown kernel '", name, "'");
-  if (best != nullptr) absl::StrAppend(&message, "; did you mean '", *best, "'?");
+  if (best != nullptr)
+    absl::StrAppend(&message, "; did you mean '", *best, "'?");
   return absl::NotFoundError(message);
 }
 
@@ -73,7 +82,8 @@ absl::Status RegisterStaticKernels(KernelRegistry* registry) {
     registrations = StaticRegistrations();
   }
   for (KernelRegistration registration : registrations) {
-    if (absl::Status status = registration(registry); !status.ok()) return status;
+    if (absl::Status status = registration(registry); !status.ok())
+      return status;
   }
   return absl::OkStatus();
 }

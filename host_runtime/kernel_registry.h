@@ -1,11 +1,14 @@
-// Declares `KernelRegistry` (kernel name -> implementation) and static kernel registration.
+// Declares `KernelRegistry` (kernel name -> implementation) and static kernel
+// registration.
 //
-// A kernel implementation is a plain function pointer taking an AsyncKernelFrame (kernel_frame.h);
-// kernels written as ordinary C++ functions are adapted with RILL_KERNEL (kernel_utils.h).
+// A kernel implementation is a plain function pointer taking an
+// AsyncKernelFrame (kernel_frame.h); kernels written as ordinary C++ functions
+// are adapted with RILL_KERNEL (kernel_utils.h).
 //
-// Thread-safety: registration (AddKernel) must complete before the registry is used for lookups;
-// after that, any number of threads may call GetKernel concurrently. Registration happens while a
-// HostContext is set up (and, later, when a plugin is loaded before any program runs).
+// Thread-safety: registration (AddKernel) must complete before the registry is
+// used for lookups; after that, any number of threads may call GetKernel
+// concurrently. Registration happens while a HostContext is set up (and, later,
+// when a plugin is loaded before any program runs).
 
 #ifndef RILL_HOST_RUNTIME_KERNEL_REGISTRY_H_
 #define RILL_HOST_RUNTIME_KERNEL_REGISTRY_H_
@@ -34,15 +37,19 @@ class KernelRegistry {
   KernelRegistry(const KernelRegistry&) = delete;
   KernelRegistry& operator=(const KernelRegistry&) = delete;
 
-  // Registers `kernel` under `name`. Registering a name twice is an AlreadyExists error; an empty
-  // name or a null kernel is InvalidArgument.
-  absl::Status AddKernel(absl::string_view name, AsyncKernelImplementation kernel);
+  // Registers `kernel` under `name`. Registering a name twice is an
+  // AlreadyExists error; an empty name or a null kernel is InvalidArgument.
+  absl::Status AddKernel(absl::string_view name,
+                         AsyncKernelImplementation kernel);
 
-  // Looks up `name`. An unknown name is a NotFound error naming it, with the closest registered
-  // name as a suggestion when one is close.
-  absl::StatusOr<AsyncKernelImplementation> GetKernel(absl::string_view name) const;
+  // Looks up `name`. An unknown name is a NotFound error naming it, with the
+  // closest registered name as a suggestion when one is close.
+  absl::StatusOr<AsyncKernelImplementation> GetKernel(
+      absl::string_view name) const;
 
-  bool Contains(absl::string_view name) const { return kernels_.contains(name); }
+  bool Contains(absl::string_view name) const {
+    return kernels_.contains(name);
+  }
   size_t size() const { return kernels_.size(); }
   // All registered names, sorted.
   std::vector<std::string> Names() const;
@@ -51,8 +58,9 @@ class KernelRegistry {
   absl::flat_hash_map<std::string, AsyncKernelImplementation> kernels_;
 };
 
-// Adds `registration` to the process-wide list replayed by RegisterStaticKernels. Called from
-// static initializers (RILL_STATIC_KERNEL_REGISTRATION); returns true so it can initialize a bool.
+// Adds `registration` to the process-wide list replayed by
+// RegisterStaticKernels. Called from static initializers
+// (RILL_STATIC_KERNEL_REGISTRATION); returns true so it can initialize a bool.
 bool AddStaticKernelRegistration(KernelRegistration registration);
 
 // Runs every static registration against `registry`; returns the first error.
@@ -63,11 +71,12 @@ absl::Status RegisterStaticKernels(KernelRegistry* registry);
 #define RILL_STATIC_KERNEL_REGISTRATION_CONCAT_INNER(a, b) a##b
 #define RILL_STATIC_KERNEL_REGISTRATION_CONCAT(a, b) \
   RILL_STATIC_KERNEL_REGISTRATION_CONCAT_INNER(a, b)
-// Registers `fn` (a KernelRegistration) at static-initialization time. The library defining it
-// must be linked with alwayslink = True so the initializer is not dropped.
-#define RILL_STATIC_KERNEL_REGISTRATION(fn)                                           \
-  [[maybe_unused]] static const bool RILL_STATIC_KERNEL_REGISTRATION_CONCAT(        \
-      rill_static_kernel_registration_, __COUNTER__) =                               \
+// Registers `fn` (a KernelRegistration) at static-initialization time. The
+// library defining it must be linked with alwayslink = True so the initializer
+// is not dropped.
+#define RILL_STATIC_KERNEL_REGISTRATION(fn)                                  \
+  [[maybe_unused]] static const bool RILL_STATIC_KERNEL_REGISTRATION_CONCAT( \
+      rill_static_kernel_registration_, __COUNTER__) =                       \
       ::rill::AddStaticKernelRegistration(fn)
 
 #endif  // RILL_HOST_RUNTIME_KERNEL_REGISTRY_H_

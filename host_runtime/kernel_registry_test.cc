@@ -15,7 +15,8 @@ TEST(KernelRegistryTest, AddAndLookUp) {
   KernelRegistry registry;
   ASSERT_TRUE(registry.AddKernel("tfrt.add.i32", &KernelA).ok());
   ASSERT_TRUE(registry.AddKernel("tfrt.add.i64", &KernelB).ok());
-  absl::StatusOr<AsyncKernelImplementation> a = registry.GetKernel("tfrt.add.i32");
+  absl::StatusOr<AsyncKernelImplementation> a =
+      registry.GetKernel("tfrt.add.i32");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(*a, &KernelA);
   EXPECT_TRUE(registry.Contains("tfrt.add.i64"));
@@ -29,25 +30,30 @@ TEST(KernelRegistryTest, DuplicateRegistrationIsAnError) {
   absl::Status status = registry.AddKernel("k", &KernelB);
   EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(status.message(), "kernel 'k' is already registered");
-  EXPECT_EQ(*registry.GetKernel("k"), &KernelA);  // The first registration stands.
+  EXPECT_EQ(*registry.GetKernel("k"),
+            &KernelA);  // The first registration stands.
 }
 
 TEST(KernelRegistryTest, InvalidRegistrations) {
   KernelRegistry registry;
-  EXPECT_EQ(registry.AddKernel("", &KernelA).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(registry.AddKernel("k", nullptr).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry.AddKernel("", &KernelA).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry.AddKernel("k", nullptr).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(KernelRegistryTest, UnknownNameIsNotFoundWithSuggestion) {
   KernelRegistry registry;
   ASSERT_TRUE(registry.AddKernel("tfrt.add.i32", &KernelA).ok());
   ASSERT_TRUE(registry.AddKernel("tfrt.print.i32", &KernelB).ok());
-  absl::StatusOr<AsyncKernelImplementation> typo = registry.GetKernel("tfrt.ad.i32");
+  absl::StatusOr<AsyncKernelImplementation> typo =
+      registry.GetKernel("tfrt.ad.i32");
   ASSERT_FALSE(typo.ok());
   EXPECT_EQ(typo.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(typo.status().message(),
             "unknown kernel 'tfrt.ad.i32'; did you mean 'tfrt.add.i32'?");
-  absl::StatusOr<AsyncKernelImplementation> far = registry.GetKernel("my.custom_op");
+  absl::StatusOr<AsyncKernelImplementation> far =
+      registry.GetKernel("my.custom_op");
   ASSERT_FALSE(far.ok());
   EXPECT_EQ(far.status().message(), "unknown kernel 'my.custom_op'");
   EXPECT_FALSE(KernelRegistry().GetKernel("x").ok());
@@ -62,8 +68,10 @@ TEST(KernelRegistryTest, StaticRegistrationIsReplayed) {
   KernelRegistry registry;
   ASSERT_TRUE(RegisterStaticKernels(&registry).ok());
   EXPECT_TRUE(registry.Contains("test.static_kernel"));
-  // Replaying into the same registry again reports the duplicate instead of crashing.
-  EXPECT_EQ(RegisterStaticKernels(&registry).code(), absl::StatusCode::kAlreadyExists);
+  // Replaying into the same registry again reports the duplicate instead of
+  // crashing.
+  EXPECT_EQ(RegisterStaticKernels(&registry).code(),
+            absl::StatusCode::kAlreadyExists);
 }
 
 }  // namespace

@@ -1,30 +1,34 @@
-// Declares the typed kernel adaptor: `RILL_KERNEL(fn)` turns a plain C++ function into an
-// AsyncKernelImplementation, so kernels are written as
+// Declares the typed kernel adaptor: `RILL_KERNEL(fn)` turns a plain C++
+// function into an AsyncKernelImplementation, so kernels are written as
 //
 //   int32_t AddI32(int32_t a, int32_t b) { return a + b; }
 //   registry->AddKernel("tfrt.add.i32", RILL_KERNEL(AddI32));
 //
-// Parameter kinds, in this order: arguments, then results, then attributes; context parameters
-// (`const ExecutionContext&`, `KernelErrorHandler`, `AsyncKernelFrame*`) may appear anywhere.
-//   T, const T&          an argument's payload (the argument must be concrete and of type T)
-//   Argument<T>          an argument as a borrowed async value (may be unavailable)
-//   RemainingArguments   all remaining arguments
-//   Result<T>            a result slot
-//   RemainingResults     all remaining result slots
-//   Attribute<T>, ArrayAttribute<T>, StringAttribute   attributes (attribute.h)
-// Return types: void, T (one result, moved in exactly once), Chain, absl::Status (no result; an
-// error is reported), absl::StatusOr<T>, AsyncValueRef<T>, RCReference<AsyncValue>, std::pair and
-// std::tuple of those value kinds. A function may return results or take Result<> parameters, not
+// Parameter kinds, in this order: arguments, then results, then attributes;
+// context parameters
+// (`const ExecutionContext&`, `KernelErrorHandler`, `AsyncKernelFrame*`) may
+// appear anywhere.
+//   T, const T&          an argument's payload (the argument must be concrete
+//   and of type T) Argument<T>          an argument as a borrowed async value
+//   (may be unavailable) RemainingArguments   all remaining arguments Result<T>
+//   a result slot RemainingResults     all remaining result slots Attribute<T>,
+//   ArrayAttribute<T>, StringAttribute   attributes (attribute.h)
+// Return types: void, T (one result, moved in exactly once), Chain,
+// absl::Status (no result; an error is reported), absl::StatusOr<T>,
+// AsyncValueRef<T>, RCReference<AsyncValue>, std::pair and std::tuple of those
+// value kinds. A function may return results or take Result<> parameters, not
 // both.
 //
-// The adaptor checks, before calling the function, that the frame has the numbers of arguments,
-// results and attributes the signature needs (a kernel may be given one extra trailing Chain
-// argument, TFRT's convention), and that each payload argument is a concrete T. A mismatch is
-// reported as a kernel error, never undefined behaviour — programs name kernels by string, so a
-// wrong arity is bad input, not a bug. If any argument is an error, the last one becomes every
-// result without calling the function (spec §5.2).
+// The adaptor checks, before calling the function, that the frame has the
+// numbers of arguments, results and attributes the signature needs (a kernel
+// may be given one extra trailing Chain argument, TFRT's convention), and that
+// each payload argument is a concrete T. A mismatch is reported as a kernel
+// error, never undefined behaviour — programs name kernels by string, so a
+// wrong arity is bad input, not a bug. If any argument is an error, the last
+// one becomes every result without calling the function (spec §5.2).
 //
-// Thread-safety: the adaptor is stateless; kernels run on whatever thread the executor chooses.
+// Thread-safety: the adaptor is stateless; kernels run on whatever thread the
+// executor chooses.
 
 #ifndef RILL_HOST_RUNTIME_KERNEL_UTILS_H_
 #define RILL_HOST_RUNTIME_KERNEL_UTILS_H_
@@ -58,13 +62,16 @@ class Argument {
   T& operator*() const { return get(); }
   T* operator->() const { return &get(); }
   RCReference<AsyncValue> ValueRef() const { return FormRef(value_); }
-  AsyncValueRef<T> AsyncRef() const { return AsyncValueRef<T>(FormRef(value_)); }
+  AsyncValueRef<T> AsyncRef() const {
+    return AsyncValueRef<T>(FormRef(value_));
+  }
 
  private:
   AsyncValue* value_;
 };
 
-// A result slot. Exactly one of Emplace, Allocate, AllocateIndirect or Set must be called.
+// A result slot. Exactly one of Emplace, Allocate, AllocateIndirect or Set must
+// be called.
 template <typename T>
 class Result {
  public:
@@ -72,7 +79,8 @@ class Result {
 
   template <typename... Args>
   void Emplace(Args&&... args) {
-    Set(MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...).ReleaseRCRef());
+    Set(MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...)
+            .ReleaseRCRef());
   }
   AsyncValueRef<T> Allocate() {
     AsyncValueRef<T> value = MakeUnconstructedAsyncValueRef<T>();
@@ -98,7 +106,8 @@ class Result {
 // All remaining (borrowed) arguments.
 class RemainingArguments {
  public:
-  explicit RemainingArguments(absl::Span<AsyncValue* const> values) : values_(values) {}
+  explicit RemainingArguments(absl::Span<AsyncValue* const> values)
+      : values_(values) {}
   size_t size() const { return values_.size(); }
   AsyncValue* operator[](size_t i) const { return values_[i]; }
   absl::Span<AsyncValue* const> values() const { return values_; }
@@ -110,13 +119,15 @@ class RemainingArguments {
 // All remaining result slots.
 class RemainingResults {
  public:
-  explicit RemainingResults(absl::Span<RCReference<AsyncValue>> slots) : slots_(slots) {}
+  explicit RemainingResults(absl::Span<RCReference<AsyncValue>> slots)
+      : slots_(slots) {}
   size_t size() const { return slots_.size(); }
   RCReference<AsyncValue>& operator[](size_t i) const { return slots_[i]; }
 
   template <typename T, typename... Args>
   void EmplaceAt(size_t i, Args&&... args) {
-    slots_[i] = MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...).ReleaseRCRef();
+    slots_[i] = MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...)
+                    .ReleaseRCRef();
   }
   template <typename T>
   AsyncValueRef<T> AllocateAt(size_t i) {
@@ -138,7 +149,9 @@ class RemainingResults {
 class KernelErrorHandler {
  public:
   explicit KernelErrorHandler(AsyncKernelFrame* frame) : frame_(frame) {}
-  void ReportError(absl::Status status) { frame_->ReportError(std::move(status)); }
+  void ReportError(absl::Status status) {
+    frame_->ReportError(std::move(status));
+  }
   template <typename... Args>
   void ReportError(const Args&... message) {
     frame_->ReportError(message...);
@@ -157,16 +170,18 @@ struct IsTuple<std::tuple<Ts...>> : std::true_type {};
 template <typename A, typename B>
 struct IsTuple<std::pair<A, B>> : std::true_type {};
 
-// ---- Parameters ---------------------------------------------------------------------------------
-// kArgs/kResults/kAttrs: how many frame entries of each kind the parameter consumes.
-// kRemainingArgs/kRemainingResults: consumes all remaining ones. kCategory orders parameters
-// (0 argument, 1 result, 2 attribute, -1 context).
+// ---- Parameters
+// ---------------------------------------------------------------------------------
+// kArgs/kResults/kAttrs: how many frame entries of each kind the parameter
+// consumes. kRemainingArgs/kRemainingResults: consumes all remaining ones.
+// kCategory orders parameters (0 argument, 1 result, 2 attribute, -1 context).
 
 template <typename P, typename Enable = void>
 struct ParamTraits {
   // A plain payload argument: T or const T&.
   using T = std::remove_cv_t<std::remove_reference_t<P>>;
-  static_assert(!std::is_pointer<T>::value, "pass arguments by value, const reference or Argument<T>");
+  static_assert(!std::is_pointer<T>::value,
+                "pass arguments by value, const reference or Argument<T>");
   static_assert(!std::is_same<T, HostContext>::value,
                 "kernels take const ExecutionContext&, not HostContext");
   static constexpr int kArgs = 1, kResults = 0, kAttrs = 0, kCategory = 0;
@@ -227,7 +242,8 @@ struct AttributeParamTraits {
 template <typename T>
 struct ParamTraits<Attribute<T>> : AttributeParamTraits<Attribute<T>> {};
 template <typename T>
-struct ParamTraits<ArrayAttribute<T>> : AttributeParamTraits<ArrayAttribute<T>> {};
+struct ParamTraits<ArrayAttribute<T>>
+    : AttributeParamTraits<ArrayAttribute<T>> {};
 template <>
 struct ParamTraits<StringAttribute> : AttributeParamTraits<StringAttribute> {};
 
@@ -249,7 +265,9 @@ struct ParamTraits<KernelErrorHandler> : ContextParamTraits {
 };
 template <>
 struct ParamTraits<AsyncKernelFrame*> : ContextParamTraits {
-  static AsyncKernelFrame* Get(AsyncKernelFrame* frame, int, int, int) { return frame; }
+  static AsyncKernelFrame* Get(AsyncKernelFrame* frame, int, int, int) {
+    return frame;
+  }
 };
 
 template <typename P, typename = void>
@@ -257,11 +275,13 @@ struct ArgTypeCheck {
   static constexpr bool kChecked = false;
 };
 template <typename P>
-struct ArgTypeCheck<P, std::void_t<decltype(ParamTraits<P>::HasType(nullptr))>> {
+struct ArgTypeCheck<P,
+                    std::void_t<decltype(ParamTraits<P>::HasType(nullptr))>> {
   static constexpr bool kChecked = true;
 };
 
-// ---- Returns ------------------------------------------------------------------------------------
+// ---- Returns
+// ------------------------------------------------------------------------------------
 
 template <typename R, typename Enable = void>
 struct ReturnTraits {
@@ -288,7 +308,8 @@ struct ReturnTraits<absl::Status> {
 template <typename T>
 struct ReturnTraits<absl::StatusOr<T>> {
   static constexpr int kNumResults = 1;
-  static void Store(AsyncKernelFrame* frame, int index, absl::StatusOr<T>&& value) {
+  static void Store(AsyncKernelFrame* frame, int index,
+                    absl::StatusOr<T>&& value) {
     if (value.ok()) {
       ReturnTraits<T>::Store(frame, index, *std::move(value));
     } else {
@@ -300,7 +321,8 @@ struct ReturnTraits<absl::StatusOr<T>> {
 template <typename T>
 struct ReturnTraits<AsyncValueRef<T>> {
   static constexpr int kNumResults = 1;
-  static void Store(AsyncKernelFrame* frame, int index, AsyncValueRef<T>&& value) {
+  static void Store(AsyncKernelFrame* frame, int index,
+                    AsyncValueRef<T>&& value) {
     frame->SetResultAt(index, value.ReleaseRCRef());
   }
 };
@@ -308,7 +330,8 @@ struct ReturnTraits<AsyncValueRef<T>> {
 template <>
 struct ReturnTraits<RCReference<AsyncValue>> {
   static constexpr int kNumResults = 1;
-  static void Store(AsyncKernelFrame* frame, int index, RCReference<AsyncValue>&& value) {
+  static void Store(AsyncKernelFrame* frame, int index,
+                    RCReference<AsyncValue>&& value) {
     frame->SetResultAt(index, std::move(value));
   }
 };
@@ -317,19 +340,22 @@ template <typename R>
 struct ReturnTraits<R, std::enable_if_t<IsTuple<R>::value>> {
   static constexpr int kNumResults = std::tuple_size<R>::value;
   static void Store(AsyncKernelFrame* frame, int index, R&& values) {
-    StoreEach(frame, index, std::move(values), std::make_index_sequence<kNumResults>{});
+    StoreEach(frame, index, std::move(values),
+              std::make_index_sequence<kNumResults>{});
   }
 
  private:
   template <size_t... I>
-  static void StoreEach(AsyncKernelFrame* frame, int index, R&& values, std::index_sequence<I...>) {
-    (ReturnTraits<std::tuple_element_t<I, R>>::Store(frame, index + static_cast<int>(I),
-                                                     std::get<I>(std::move(values))),
+  static void StoreEach(AsyncKernelFrame* frame, int index, R&& values,
+                        std::index_sequence<I...>) {
+    (ReturnTraits<std::tuple_element_t<I, R>>::Store(
+         frame, index + static_cast<int>(I), std::get<I>(std::move(values))),
      ...);
   }
 };
 
-// ---- The adaptor ----------------------------------------------------------------------------------
+// ---- The adaptor
+// ----------------------------------------------------------------------------------
 
 template <typename F, F f>
 struct KernelImpl;
@@ -344,9 +370,11 @@ struct KernelImpl<Return (*)(Params...), impl> {
   static constexpr int kCategories[] = {ParamTraits<Params>::kCategory..., 3};
 
   static constexpr int kNumArgs = (0 + ... + ParamTraits<Params>::kArgs);
-  static constexpr int kNumResultParams = (0 + ... + ParamTraits<Params>::kResults);
+  static constexpr int kNumResultParams =
+      (0 + ... + ParamTraits<Params>::kResults);
   static constexpr int kNumAttrs = (0 + ... + ParamTraits<Params>::kAttrs);
-  static constexpr bool kRemainingArgs = (false || ... || ParamTraits<Params>::kRemainingArgs);
+  static constexpr bool kRemainingArgs =
+      (false || ... || ParamTraits<Params>::kRemainingArgs);
   static constexpr bool kRemainingResults =
       (false || ... || ParamTraits<Params>::kRemainingResults);
   static constexpr int kNumReturned = ReturnTraits<Return>::kNumResults;
@@ -361,9 +389,13 @@ struct KernelImpl<Return (*)(Params...), impl> {
     }
     return true;
   }
-  static_assert(OrderedParams(), "kernel parameters must be arguments, then results, then attributes");
-  static_assert(kNumReturned == 0 || (kNumResultParams == 0 && !kRemainingResults),
-                "a kernel either returns its results or takes Result<> parameters, not both");
+  static_assert(
+      OrderedParams(),
+      "kernel parameters must be arguments, then results, then attributes");
+  static_assert(kNumReturned == 0 ||
+                    (kNumResultParams == 0 && !kRemainingResults),
+                "a kernel either returns its results or takes Result<> "
+                "parameters, not both");
 
   template <size_t I>
   static constexpr int Prefix(const int (&counts)[kNumParams + 1]) {
@@ -384,25 +416,30 @@ struct KernelImpl<Return (*)(Params...), impl> {
     const int results = frame->GetNumResults();
     const int attrs = frame->GetNumAttributes();
     // One extra trailing chain argument is tolerated (TFRT's convention).
-    const bool args_ok =
-        kRemainingArgs ? args >= kNumArgs
-                       : (args == kNumArgs ||
-                          (args == kNumArgs + 1 && frame->GetArgAt(args - 1)->IsType<Chain>()));
-    const bool results_ok = kRemainingResults ? results >= kNumResults : results == kNumResults;
+    const bool args_ok = kRemainingArgs
+                             ? args >= kNumArgs
+                             : (args == kNumArgs ||
+                                (args == kNumArgs + 1 &&
+                                 frame->GetArgAt(args - 1)->IsType<Chain>()));
+    const bool results_ok =
+        kRemainingResults ? results >= kNumResults : results == kNumResults;
     const bool attrs_ok = attrs == kNumAttrs;
     if (args_ok && results_ok && attrs_ok) return true;
     frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
-        "kernel called with ", args, " argument(s), ", results, " result(s) and ", attrs,
-        " attribute(s); it takes ", kNumArgs, kRemainingArgs ? " or more" : "", " argument(s), ",
-        kNumResults, kRemainingResults ? " or more" : "", " result(s) and ", kNumAttrs,
+        "kernel called with ", args, " argument(s), ", results,
+        " result(s) and ", attrs, " attribute(s); it takes ", kNumArgs,
+        kRemainingArgs ? " or more" : "", " argument(s), ", kNumResults,
+        kRemainingResults ? " or more" : "", " result(s) and ", kNumAttrs,
         " attribute(s)")));
     return false;
   }
 
   template <size_t... I>
-  static bool CheckArguments(AsyncKernelFrame* frame, std::index_sequence<I...>) {
-    // Spec §5.2: if any argument is an error, every result becomes the last error argument and
-    // the function is not called (nothing is reported: the producer already did).
+  static bool CheckArguments(AsyncKernelFrame* frame,
+                             std::index_sequence<I...>) {
+    // Spec §5.2: if any argument is an error, every result becomes the last
+    // error argument and the function is not called (nothing is reported: the
+    // producer already did).
     AsyncValue* last_error = nullptr;
     for (AsyncValue* value : frame->GetArguments()) {
       if (value->IsError()) last_error = value;
@@ -449,9 +486,9 @@ struct KernelImpl<Return (*)(Params...), impl> {
     } else {
       ReturnTraits<Return>::Store(
           frame, kNumResultParams,
-          impl(std::tuple_element_t<I, Traits>::Get(frame, Prefix<I>(kArgCounts),
-                                                    Prefix<I>(kResultCounts),
-                                                    Prefix<I>(kAttrCounts))...));
+          impl(std::tuple_element_t<I, Traits>::Get(
+              frame, Prefix<I>(kArgCounts), Prefix<I>(kResultCounts),
+              Prefix<I>(kAttrCounts))...));
     }
   }
 };
@@ -459,7 +496,9 @@ struct KernelImpl<Return (*)(Params...), impl> {
 }  // namespace internal
 }  // namespace rill
 
-// Adapts a plain C++ function to an AsyncKernelImplementation (see the file comment).
-#define RILL_KERNEL(...) ::rill::internal::KernelImpl<decltype(&__VA_ARGS__), &__VA_ARGS__>::Invoke
+// Adapts a plain C++ function to an AsyncKernelImplementation (see the file
+// comment).
+#define RILL_KERNEL(...) \
+  ::rill::internal::KernelImpl<decltype(&__VA_ARGS__), &__VA_ARGS__>::Invoke
 
 #endif  // RILL_HOST_RUNTIME_KERNEL_UTILS_H_

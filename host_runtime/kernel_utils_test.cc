@@ -17,12 +17,14 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// Attribute storage laid out as attribute.h specifies: [u64 count][packed elements].
+// Attribute storage laid out as attribute.h specifies: [u64 count][packed
+// elements].
 template <typename T>
 std::vector<uint64_t> ArrayStorage(const std::vector<T>& elements) {
   std::vector<uint64_t> words(1 + (elements.size() * sizeof(T) + 7) / 8);
   words[0] = elements.size();
-  if (!elements.empty()) std::memcpy(&words[1], elements.data(), elements.size() * sizeof(T));
+  if (!elements.empty())
+    std::memcpy(&words[1], elements.data(), elements.size() * sizeof(T));
   return words;
 }
 std::vector<uint64_t> StringStorage(const std::string& s) {
@@ -46,10 +48,10 @@ class KernelUtilsTest : public ::testing::Test {
   }
 
   // Runs `kernel` on `args` with `num_results` result slots and `attrs`.
-  std::vector<RCReference<AsyncValue>> Run(AsyncKernelImplementation kernel,
-                                           std::vector<RCReference<AsyncValue>> args,
-                                           int num_results,
-                                           std::vector<const void*> attrs = {}) {
+  std::vector<RCReference<AsyncValue>> Run(
+      AsyncKernelImplementation kernel,
+      std::vector<RCReference<AsyncValue>> args, int num_results,
+      std::vector<const void*> attrs = {}) {
     KernelFrameBuilder frame(ctx_);
     for (auto& arg : args) frame.AddArg(std::move(arg));
     for (const void* attr : attrs) frame.AddAttribute(attr);
@@ -69,18 +71,21 @@ class KernelUtilsTest : public ::testing::Test {
   std::vector<AsyncValueError> diagnostics_;
 };
 
-// ---- Parameter kinds ---------------------------------------------------------------------------
+// ---- Parameter kinds
+// ---------------------------------------------------------------------------
 
 int32_t AddI32(int32_t a, const int32_t& b) { return a + b; }
 
 TEST_F(KernelUtilsTest, PlainArgumentsAndValueReturn) {
-  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(2), V<int32_t>(40)), 1);
+  auto results =
+      Run(RILL_KERNEL(AddI32), Args(V<int32_t>(2), V<int32_t>(40)), 1);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0]->get<int32_t>(), 42);
   EXPECT_TRUE(diagnostics_.empty());
 }
 
-void CopyViaResult(Argument<int64_t> in, Result<int64_t> out, Result<int64_t> alias) {
+void CopyViaResult(Argument<int64_t> in, Result<int64_t> out,
+                   Result<int64_t> alias) {
   out.Emplace(*in * 2);
   alias.Set(in);
 }
@@ -118,7 +123,8 @@ TEST_F(KernelUtilsTest, IndirectResult) {
 
 std::string Attrs(Attribute<int32_t> scalar, ArrayAttribute<int64_t> array,
                   StringAttribute name, Attribute<double> f) {
-  std::string out = std::string(name.get()) + ":" + std::to_string(*scalar) + ":";
+  std::string out =
+      std::string(name.get()) + ":" + std::to_string(*scalar) + ":";
   for (int64_t v : array) out += std::to_string(v) + ",";
   return out + std::to_string(static_cast<int>(f.get()));
 }
@@ -128,8 +134,8 @@ TEST_F(KernelUtilsTest, AttributesAreReadInPlace) {
   const double f = 2.0;
   std::vector<uint64_t> array = ArrayStorage<int64_t>({1, 2, 3});
   std::vector<uint64_t> name = StringStorage("hello");
-  auto results =
-      Run(RILL_KERNEL(Attrs), Args(), 1, {&scalar, array.data(), name.data(), &f});
+  auto results = Run(RILL_KERNEL(Attrs), Args(), 1,
+                     {&scalar, array.data(), name.data(), &f});
   EXPECT_EQ(results[0]->get<std::string>(), "hello:-3:1,2,3,2");
 }
 
@@ -140,7 +146,8 @@ int EmptyArrayLength(ArrayAttribute<int32_t> a, StringAttribute s) {
 TEST_F(KernelUtilsTest, EmptyArrayAndStringAttributes) {
   std::vector<uint64_t> array = ArrayStorage<int32_t>({});
   std::vector<uint64_t> name = StringStorage("");
-  auto results = Run(RILL_KERNEL(EmptyArrayLength), Args(), 1, {array.data(), name.data()});
+  auto results = Run(RILL_KERNEL(EmptyArrayLength), Args(), 1,
+                     {array.data(), name.data()});
   EXPECT_EQ(results[0]->get<int>(), 0);
 }
 
@@ -151,7 +158,8 @@ int SumRemaining(Argument<int> first, RemainingArguments rest) {
 }
 
 TEST_F(KernelUtilsTest, RemainingArguments) {
-  auto results = Run(RILL_KERNEL(SumRemaining), Args(V(1), V(2), V(3), V(4)), 1);
+  auto results =
+      Run(RILL_KERNEL(SumRemaining), Args(V(1), V(2), V(3), V(4)), 1);
   EXPECT_EQ(results[0]->get<int>(), 10);
   results = Run(RILL_KERNEL(SumRemaining), Args(V(5)), 1);
   EXPECT_EQ(results[0]->get<int>(), 5);
@@ -185,8 +193,9 @@ void PartialFailure(Result<int> ok, Result<int> pending, Result<int> unset,
 TEST_F(KernelUtilsTest, KernelErrorHandlerPartialFailure) {
   auto results = Run(RILL_KERNEL(PartialFailure), Args(), 3);
   EXPECT_EQ(results[0]->get<int>(), 1);  // Already set: keeps its value.
-  ASSERT_TRUE(results[1]->IsError());    // Set but unavailable: becomes the error.
-  ASSERT_TRUE(results[2]->IsError());    // Unset: becomes the error.
+  ASSERT_TRUE(
+      results[1]->IsError());  // Set but unavailable: becomes the error.
+  ASSERT_TRUE(results[2]->IsError());  // Unset: becomes the error.
   EXPECT_EQ(results[2]->GetError(), absl::InternalError("partial failure 42"));
   ASSERT_TRUE(results[2]->GetErrorLocation().has_value());
   EXPECT_EQ(results[2]->GetErrorLocation()->SourcePosition(), "test.mlir:3:7");
@@ -203,13 +212,16 @@ TEST_F(KernelUtilsTest, ExecutionContextParameter) {
   EXPECT_TRUE(Run(RILL_KERNEL(IsCancelled), Args(), 1)[0]->get<bool>());
 }
 
-int FrameArgs(AsyncKernelFrame* frame, Argument<int>) { return frame->GetNumArgs(); }
+int FrameArgs(AsyncKernelFrame* frame, Argument<int>) {
+  return frame->GetNumArgs();
+}
 
 TEST_F(KernelUtilsTest, FrameParameterMayComeFirst) {
   EXPECT_EQ(Run(RILL_KERNEL(FrameArgs), Args(V(1)), 1)[0]->get<int>(), 1);
 }
 
-// ---- Return kinds --------------------------------------------------------------------------------
+// ---- Return kinds
+// --------------------------------------------------------------------------------
 
 absl::StatusOr<int> Divide(int a, int b) {
   if (b == 0) return absl::InvalidArgumentError("division by zero");
@@ -226,7 +238,8 @@ TEST_F(KernelUtilsTest, StatusOrReturn) {
 }
 
 absl::Status Check(int a) {
-  return a > 0 ? absl::OkStatus() : absl::FailedPreconditionError("not positive");
+  return a > 0 ? absl::OkStatus()
+               : absl::FailedPreconditionError("not positive");
 }
 
 TEST_F(KernelUtilsTest, StatusReturn) {
@@ -234,10 +247,13 @@ TEST_F(KernelUtilsTest, StatusReturn) {
   EXPECT_TRUE(diagnostics_.empty());
   Run(RILL_KERNEL(Check), Args(V(-1)), 0);
   ASSERT_EQ(diagnostics_.size(), 1u);
-  EXPECT_EQ(diagnostics_[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(diagnostics_[0].status.code(),
+            absl::StatusCode::kFailedPrecondition);
 }
 
-std::tuple<int, std::string, Chain> Triple(int a) { return {a, std::to_string(a), Chain()}; }
+std::tuple<int, std::string, Chain> Triple(int a) {
+  return {a, std::to_string(a), Chain()};
+}
 std::pair<float, double> Pair() { return {1.5f, 2.5}; }
 
 TEST_F(KernelUtilsTest, TupleAndPairReturns) {
@@ -266,7 +282,8 @@ Chain MakeChain() { return Chain(); }
 TEST_F(KernelUtilsTest, RCReferenceAndChainReturns) {
   RCReference<AsyncValue> in = V(3);
   AsyncValue* raw = in.get();
-  EXPECT_EQ(Run(RILL_KERNEL(Passthrough), Args(std::move(in)), 1)[0].get(), raw);
+  EXPECT_EQ(Run(RILL_KERNEL(Passthrough), Args(std::move(in)), 1)[0].get(),
+            raw);
   EXPECT_TRUE(Run(RILL_KERNEL(MakeChain), Args(), 1)[0]->IsType<Chain>());
 }
 
@@ -285,55 +302,68 @@ TEST_F(KernelUtilsTest, ReturnedValueIsMovedInExactlyOnce) {
   EXPECT_EQ(g_moves, 1);
 }
 
-// ---- Checks: arity, types, errors ------------------------------------------------------------------
+// ---- Checks: arity, types, errors
+// ------------------------------------------------------------------
 
 TEST_F(KernelUtilsTest, WrongArityIsReportedNotUndefinedBehaviour) {
   auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1)), 1);
   ASSERT_TRUE(results[0]->IsError());
   EXPECT_EQ(results[0]->GetError().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(results[0]->GetError().message()),
-              HasSubstr("kernel called with 1 argument(s), 1 result(s) and 0 attribute(s); it "
+              HasSubstr("kernel called with 1 argument(s), 1 result(s) and 0 "
+                        "attribute(s); it "
                         "takes 2 argument(s), 1 result(s) and 0 attribute(s)"));
   results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2)), 2);
   EXPECT_TRUE(results[0]->IsError());
   EXPECT_TRUE(results[1]->IsError());
   const int32_t attr = 1;
-  results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2)), 1, {&attr});
+  results =
+      Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2)), 1, {&attr});
   EXPECT_TRUE(results[0]->IsError());
   EXPECT_EQ(diagnostics_.size(), 3u);
 }
 
 TEST_F(KernelUtilsTest, TrailingChainArgumentIsTolerated) {
-  auto results = Run(RILL_KERNEL(AddI32),
-                     Args(V<int32_t>(1), V<int32_t>(2), MakeReadyChain().ReleaseRCRef()), 1);
+  auto results = Run(
+      RILL_KERNEL(AddI32),
+      Args(V<int32_t>(1), V<int32_t>(2), MakeReadyChain().ReleaseRCRef()), 1);
   EXPECT_EQ(results[0]->get<int32_t>(), 3);
   // A trailing non-chain is still an arity error.
-  results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int32_t>(2), V<int32_t>(3)), 1);
+  results = Run(RILL_KERNEL(AddI32),
+                Args(V<int32_t>(1), V<int32_t>(2), V<int32_t>(3)), 1);
   EXPECT_TRUE(results[0]->IsError());
 }
 
 TEST_F(KernelUtilsTest, WrongArgumentTypeIsReported) {
-  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int64_t>(2)), 1);
+  auto results =
+      Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), V<int64_t>(2)), 1);
   ASSERT_TRUE(results[0]->IsError());
-  EXPECT_EQ(results[0]->GetError().message(), "kernel argument 1 has the wrong type");
+  EXPECT_EQ(results[0]->GetError().message(),
+            "kernel argument 1 has the wrong type");
 }
 
 TEST_F(KernelUtilsTest, UnavailablePayloadArgumentIsReported) {
   AsyncValueRef<int32_t> pending = MakeUnconstructedAsyncValueRef<int32_t>();
-  auto results = Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), pending.CopyRCRef()), 1);
+  auto results =
+      Run(RILL_KERNEL(AddI32), Args(V<int32_t>(1), pending.CopyRCRef()), 1);
   ASSERT_TRUE(results[0]->IsError());
-  EXPECT_EQ(results[0]->GetError().message(), "kernel argument 1 is not available");
+  EXPECT_EQ(results[0]->GetError().message(),
+            "kernel argument 1 is not available");
   pending.emplace(0);
 }
 
-TEST_F(KernelUtilsTest, ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
-  RCReference<AsyncValue> e1 = MakeErrorAsyncValueRef(absl::InternalError("first"));
-  RCReference<AsyncValue> e2 = MakeErrorAsyncValueRef(absl::InternalError("second"));
+TEST_F(KernelUtilsTest,
+       ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
+  RCReference<AsyncValue> e1 =
+      MakeErrorAsyncValueRef(absl::InternalError("first"));
+  RCReference<AsyncValue> e2 =
+      MakeErrorAsyncValueRef(absl::InternalError("second"));
   AsyncValue* last = e2.get();
   auto results = Run(RILL_KERNEL(Triple), Args(std::move(e1)), 3);
   for (auto& r : results) EXPECT_EQ(r->GetError().message(), "first");
-  results = Run(RILL_KERNEL(SumRemaining), Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
-                                            std::move(e2)),
+  results = Run(RILL_KERNEL(SumRemaining),
+                Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
+                     std::move(e2)),
                 1);
   EXPECT_EQ(results[0].get(), last);  // The same error value, not a copy.
   EXPECT_TRUE(diagnostics_.empty());

@@ -18,9 +18,11 @@ std::string ErrorLocation::ToString() const {
   std::string out = SourcePosition();
   if (!kernel.empty()) {
     absl::StrAppend(&out, out.empty() ? "" : ": ", "in kernel '", kernel, "'");
-    if (!function.empty()) absl::StrAppend(&out, " (function '", function, "')");
+    if (!function.empty())
+      absl::StrAppend(&out, " (function '", function, "')");
   } else if (!function.empty()) {
-    absl::StrAppend(&out, out.empty() ? "" : ": ", "in function '", function, "'");
+    absl::StrAppend(&out, out.empty() ? "" : ": ", "in function '", function,
+                    "'");
   }
   return out;
 }

@@ -1,5 +1,6 @@
-// Declares `ErrorLocation`: where an error came from (the kernel, its function and the source
-// position recorded in BEF). Error async values carry one optionally next to their `absl::Status`.
+// Declares `ErrorLocation`: where an error came from (the kernel, its function
+// and the source position recorded in BEF). Error async values carry one
+// optionally next to their `absl::Status`.
 //
 // Thread-safety: a plain value type; immutable once attached to an error value.
 
@@ -12,7 +13,8 @@
 namespace rill {
 
 struct ErrorLocation {
-  std::string file;      // Source file of the program, e.g. "model.mlir"; empty if unknown.
+  std::string
+      file;  // Source file of the program, e.g. "model.mlir"; empty if unknown.
   uint32_t line = 0;     // 1-based; 0 if unknown.
   uint32_t column = 0;   // 1-based; 0 if unknown.
   std::string kernel;    // Kernel name, e.g. "tfrt.add.i32"; empty if unknown.

@@ -29,7 +29,8 @@ void WriteAll(int fd, absl::string_view text) {
 
 }  // namespace
 
-void LogMessage(LogSeverity severity, const char* file, int line, absl::string_view message) {
+void LogMessage(LogSeverity severity, const char* file, int line,
+                absl::string_view message) {
   static constexpr char kLetters[] = {'I', 'W', 'E', 'F'};
   struct timeval tv;
   gettimeofday(&tv, nullptr);
@@ -38,10 +39,13 @@ void LogMessage(LogSeverity severity, const char* file, int line, absl::string_v
   const char* base = std::strrchr(file, '/');
   base = base ? base + 1 : file;
   const std::string text = absl::StrFormat(
-      "%c %04d-%02d-%02d %02d:%02d:%02d.%06d %d %s:%d] %s\n", kLetters[static_cast<int>(severity)],
-      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-      static_cast<int>(tv.tv_usec), static_cast<int>(syscall(SYS_gettid)), base, line, message);
-  // stdout may hold buffered output from elsewhere; flush it first so the merged order is true.
+      "%c %04d-%02d-%02d %02d:%02d:%02d.%06d %d %s:%d] %s\n",
+      kLetters[static_cast<int>(severity)], tm.tm_year + 1900, tm.tm_mon + 1,
+      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+      static_cast<int>(tv.tv_usec), static_cast<int>(syscall(SYS_gettid)), base,
+      line, message);
+  // stdout may hold buffered output from elsewhere; flush it first so the
+  // merged order is true.
   std::fflush(stdout);
   WriteAll(STDERR_FILENO, text);
   if (severity == LogSeverity::kFatal) std::abort();

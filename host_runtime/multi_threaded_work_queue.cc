@@ -1,30 +1,42 @@
-// The "mstd" work queue: a lock-free work-stealing pool of non-blocking workers plus an on-demand
-// pool of blocking threads. See work_queue.h for the contract and progress guarantees.
+// The "mstd" work queue: a lock-free work-stealing pool of non-blocking workers
+// plus an on-demand pool of blocking threads. See work_queue.h for the contract
+// and progress guarantees.
 //
 // Non-blocking pool design:
 // - Each worker owns
-//   * a Chase-Lev deque for tasks submitted from that worker (LIFO for the owner's cache, the
+//   * a Chase-Lev deque for tasks submitted from that worker (LIFO for the
+//   owner's cache, the
 //     oldest stolen by others);
-//   * a mailbox: one cache line holding one task inline, where a thread outside the pool puts a
-//     task when the slot is empty. A handoff then moves a single cache line between cores (no node
-//     allocation, no separate queue head), which is what makes the round trip cheap;
-//   * an inbox (Treiber stack) for external submissions that find the mailbox taken; any worker
+//   * a mailbox: one cache line holding one task inline, where a thread outside
+//   the pool puts a
+//     task when the slot is empty. A handoff then moves a single cache line
+//     between cores (no node allocation, no separate queue head), which is what
+//     makes the round trip cheap;
+//   * an inbox (Treiber stack) for external submissions that find the mailbox
+//   taken; any worker
 //     may drain it whole;
 //   * a private overflow list for inbox tasks that did not fit in the deque.
-// - Worker loop: own deque -> own mailbox -> overflow -> own inbox -> steal from the others
-//   (random start: deque, mailbox, inbox) -> spin (bounded, at most one spinner) -> park.
-// - Event count: `sleepers_` + `epoch_` (a futex word). A parking worker increments sleepers_,
-//   fences, reads epoch_, re-checks every queue and only then sleeps on epoch_. A submitter pushes,
-//   fences, and wakes one sleeper only if no worker is spinning. Either the parker's re-check sees
-//   the task or the submitter sees the parker (Dekker), so no wake-up is lost.
-// - Quiescing: submitters count each task up front; workers count completions locally and publish
-//   them in batches — when the batch is large, when they run out of work, or at once when a thread
-//   is waiting in Quiesce — so the shared counter's cache line does not bounce once per task.
+// - Worker loop: own deque -> own mailbox -> overflow -> own inbox -> steal
+// from the others
+//   (random start: deque, mailbox, inbox) -> spin (bounded, at most one
+//   spinner) -> park.
+// - Event count: `sleepers_` + `epoch_` (a futex word). A parking worker
+// increments sleepers_,
+//   fences, reads epoch_, re-checks every queue and only then sleeps on epoch_.
+//   A submitter pushes, fences, and wakes one sleeper only if no worker is
+//   spinning. Either the parker's re-check sees the task or the submitter sees
+//   the parker (Dekker), so no wake-up is lost.
+// - Quiescing: submitters count each task up front; workers count completions
+// locally and publish
+//   them in batches — when the batch is large, when they run out of work, or at
+//   once when a thread is waiting in Quiesce — so the shared counter's cache
+//   line does not bounce once per task.
 //
-// Mailbox protocol (state word in the same line as the task): kEmpty -CAS by a submitter->
-// kWriting -store->  kFull -CAS by any worker-> kTaking -store-> kEmpty. Lock-free: a thread that
-// finds the slot in a transient state moves on (submitters use the inbox, workers look elsewhere),
-// so a stalled thread delays only its own task.
+// Mailbox protocol (state word in the same line as the task): kEmpty -CAS by a
+// submitter-> kWriting -store->  kFull -CAS by any worker-> kTaking -store->
+// kEmpty. Lock-free: a thread that finds the slot in a transient state moves on
+// (submitters use the inbox, workers look elsewhere), so a stalled thread
+// delays only its own task.
 
 #include <algorithm>
 #include <condition_variable>
@@ -49,7 +61,8 @@ using internal::TaskDeque;
 using internal::TaskNode;
 using internal::TaskStack;
 
-// xorshift64*: a per-thread generator for victim selection; quality needs are modest.
+// xorshift64*: a per-thread generator for victim selection; quality needs are
+// modest.
 inline uint64_t NextRandom(uint64_t& state) {
   state ^= state >> 12;
   state ^= state << 25;
@@ -59,13 +72,16 @@ inline uint64_t NextRandom(uint64_t& state) {
 
 class alignas(internal::kCacheLine) Mailbox {
  public:
-  // Any thread. Returns false (leaving `task` untouched) if the slot is not empty.
+  // Any thread. Returns false (leaving `task` untouched) if the slot is not
+  // empty.
   bool TryPut(TaskFunction& task) {
     uint32_t expected = kEmpty;
-    // A CAS without a load first: the slot is usually empty, and a load would fetch the line
-    // shared only to upgrade it right after (one more cross-core transfer per handoff).
-    // acquire: the previous taker's move-out of `task_` happened before we overwrite it.
-    if (!state_.compare_exchange_strong(expected, kWriting, std::memory_order_acquire,
+    // A CAS without a load first: the slot is usually empty, and a load would
+    // fetch the line shared only to upgrade it right after (one more cross-core
+    // transfer per handoff). acquire: the previous taker's move-out of `task_`
+    // happened before we overwrite it.
+    if (!state_.compare_exchange_strong(expected, kWriting,
+                                        std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
       return false;
     }
@@ -80,7 +96,8 @@ class alignas(internal::kCacheLine) Mailbox {
     uint32_t expected = kFull;
     // acquire on the CAS: pairs with TryPut's release store of kFull.
     if (state_.load(std::memory_order_relaxed) != kFull ||
-        !state_.compare_exchange_strong(expected, kTaking, std::memory_order_acquire,
+        !state_.compare_exchange_strong(expected, kTaking,
+                                        std::memory_order_acquire,
                                         std::memory_order_relaxed)) {
       return false;
     }
@@ -91,7 +108,9 @@ class alignas(internal::kCacheLine) Mailbox {
     return true;
   }
 
-  bool FullHint() const { return state_.load(std::memory_order_relaxed) == kFull; }
+  bool FullHint() const {
+    return state_.load(std::memory_order_relaxed) == kFull;
+  }
 
  private:
   enum : uint32_t { kEmpty, kWriting, kFull, kTaking };
@@ -114,11 +133,14 @@ struct alignas(internal::kCacheLine) Worker {
   std::thread thread;
 };
 
-// A unit of work found by a worker: a queued node or a task taken from a mailbox.
+// A unit of work found by a worker: a queued node or a task taken from a
+// mailbox.
 struct Work {
   TaskNode* node = nullptr;
   TaskFunction fn;
-  explicit operator bool() const { return node != nullptr || static_cast<bool>(fn); }
+  explicit operator bool() const {
+    return node != nullptr || static_cast<bool>(fn);
+  }
 };
 
 // The worker running on this thread, if any (of any pool).
@@ -130,7 +152,8 @@ constexpr uint32_t kDoneBatch = 64;
 
 class NonBlockingPool {
  public:
-  NonBlockingPool(int num_threads, QuiescingState* quiescing) : quiescing_(quiescing) {
+  NonBlockingPool(int num_threads, QuiescingState* quiescing)
+      : quiescing_(quiescing) {
     workers_.reserve(num_threads);
     for (int i = 0; i < num_threads; ++i) {
       auto worker = std::make_unique<Worker>();
@@ -139,7 +162,8 @@ class NonBlockingPool {
       worker->rng = 0x9E3779B97F4A7C15ULL * (i + 1);
       workers_.push_back(std::move(worker));
     }
-    // Start threads only once every Worker exists: a worker may steal from any other at once.
+    // Start threads only once every Worker exists: a worker may steal from any
+    // other at once.
     for (auto& worker : workers_) {
       Worker* w = worker.get();
       w->thread = std::thread([this, w] { WorkerLoop(w); });
@@ -148,7 +172,8 @@ class NonBlockingPool {
 
   // Requires that no task is queued or running (the owner quiesces first).
   ~NonBlockingPool() {
-    // release: a worker that observes stopping_ also observes everything before it.
+    // release: a worker that observes stopping_ also observes everything before
+    // it.
     stopping_.store(true, std::memory_order_release);
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     internal::FutexWake(&epoch_, -1);
@@ -167,7 +192,8 @@ class NonBlockingPool {
     if (Worker* self = CurrentWorker()) {
       TaskNode* node = TaskNode::New(std::move(task));
       if (!self->deque.PushBottom(node)) {
-        // Full deque: run inline (TFRT's policy); the caller is a worker, so this is its job.
+        // Full deque: run inline (TFRT's policy); the caller is a worker, so
+        // this is its job.
         Work work;
         work.node = node;
         Run(self, work);
@@ -177,8 +203,9 @@ class NonBlockingPool {
       uint64_t& rng = tls_submit_rng;
       if (rng == 0) rng = reinterpret_cast<uintptr_t>(&rng) | 1;
       Worker* target = workers_[NextRandom(rng) % workers_.size()].get();
-      // A non-empty inbox means the worker is behind and its mailbox is almost surely full:
-      // queue behind the others instead of bouncing the mailbox line (and jumping the queue).
+      // A non-empty inbox means the worker is behind and its mailbox is almost
+      // surely full: queue behind the others instead of bouncing the mailbox
+      // line (and jumping the queue).
       if (!target->inbox.EmptyHint() || !target->mailbox.TryPut(task)) {
         target->inbox.Push(TaskNode::New(std::move(task)));
       }
@@ -186,7 +213,8 @@ class NonBlockingPool {
     NotifyAfterPush();
   }
 
-  // Runs pool tasks on the calling worker until `done()` is true (Await from a worker thread).
+  // Runs pool tasks on the calling worker until `done()` is true (Await from a
+  // worker thread).
   template <typename Predicate>
   void HelpUntil(Worker* self, Predicate&& done) {
     while (!done()) {
@@ -219,9 +247,10 @@ class NonBlockingPool {
   }
 
   void NotifyAfterPush() {
-    // Store-load fence: orders our push before the loads below, against a parking worker's
-    // increment of sleepers_ and its re-check of the queues (see the file comment). sleepers_ is
-    // read first: with nobody parked (the steady state) the spinner's line is never touched.
+    // Store-load fence: orders our push before the loads below, against a
+    // parking worker's increment of sleepers_ and its re-check of the queues
+    // (see the file comment). sleepers_ is read first: with nobody parked (the
+    // steady state) the spinner's line is never touched.
     internal::StoreLoadFence();
     if (sleepers_.load(std::memory_order_relaxed) > 0 &&
         spinners_.load(std::memory_order_relaxed) == 0) {
@@ -230,23 +259,26 @@ class NonBlockingPool {
   }
 
   void WakeOne() {
-    // One wake-up in flight at a time: until the woken worker is up and scanning, further wakes
-    // would be system calls that change nothing (a burst would make one per submitted task).
-    // A set flag means a worker has been woken (or will not sleep: see Park) and will scan the
-    // queues after clearing the flag, so a task whose wake-up is skipped here is seen by that scan
-    // (Dekker, as for sleepers_).
+    // One wake-up in flight at a time: until the woken worker is up and
+    // scanning, further wakes would be system calls that change nothing (a
+    // burst would make one per submitted task). A set flag means a worker has
+    // been woken (or will not sleep: see Park) and will scan the queues after
+    // clearing the flag, so a task whose wake-up is skipped here is seen by
+    // that scan (Dekker, as for sleepers_).
     if (wake_pending_.load(std::memory_order_relaxed) ||
         wake_pending_.exchange(true, std::memory_order_acq_rel)) {
       return;
     }
-    // seq_cst: the epoch change must be visible to a parker that read the old epoch; FutexWait
-    // compares atomically, so a parker between its read and its sleep returns at once.
+    // seq_cst: the epoch change must be visible to a parker that read the old
+    // epoch; FutexWait compares atomically, so a parker between its read and
+    // its sleep returns at once.
     epoch_.fetch_add(1, std::memory_order_seq_cst);
     internal::FutexWake(&epoch_, 1);
   }
 
-  // Called by a parker that is becoming active: re-enables wake-ups, then fences so that its next
-  // scan sees any task whose submitter skipped the wake because one was pending.
+  // Called by a parker that is becoming active: re-enables wake-ups, then
+  // fences so that its next scan sees any task whose submitter skipped the wake
+  // because one was pending.
   void ClearWakePending() {
     if (wake_pending_.load(std::memory_order_relaxed)) {
       wake_pending_.store(false, std::memory_order_relaxed);
@@ -254,7 +286,8 @@ class NonBlockingPool {
     internal::StoreLoadFence();
   }
 
-  // More work is probably queued than this worker can take: get a parked worker going.
+  // More work is probably queued than this worker can take: get a parked worker
+  // going.
   void WakeHelperIfIdle() {
     if (sleepers_.load(std::memory_order_relaxed) > 0 &&
         spinners_.load(std::memory_order_relaxed) == 0) {
@@ -262,8 +295,9 @@ class NonBlockingPool {
     }
   }
 
-  // Takes a drained inbox list (newest first): returns the oldest to run now, pushes the rest into
-  // `self`'s deque (for others to steal) and keeps what does not fit in the private overflow list.
+  // Takes a drained inbox list (newest first): returns the oldest to run now,
+  // pushes the rest into `self`'s deque (for others to steal) and keeps what
+  // does not fit in the private overflow list.
   TaskNode* AdoptInbox(Worker* self, TaskNode* list) {
     TaskNode* oldest = internal::ReverseTaskList(list);
     TaskNode* rest = oldest->next;
@@ -317,18 +351,21 @@ class NonBlockingPool {
     return work;
   }
 
-  // Spins for a bounded time looking for work. At most one worker spins at a time: more spinners
-  // would burn cores without lowering handoff latency.
+  // Spins for a bounded time looking for work. At most one worker spins at a
+  // time: more spinners would burn cores without lowering handoff latency.
   Work Spin(Worker* self) {
     Work work;
     int expected = 0;
-    if (!spinners_.compare_exchange_strong(expected, 1, std::memory_order_seq_cst)) return work;
-    // One PAUSE per poll. Polling faster was measured to hurt: each poll re-fetches the line the
-    // submitter is writing. Slower hurts too: the interval adds to the handoff latency (on Intel a
-    // PAUSE is ~140 cycles).
+    if (!spinners_.compare_exchange_strong(expected, 1,
+                                           std::memory_order_seq_cst))
+      return work;
+    // One PAUSE per poll. Polling faster was measured to hurt: each poll
+    // re-fetches the line the submitter is writing. Slower hurts too: the
+    // interval adds to the handoff latency (on Intel a PAUSE is ~140 cycles).
     for (int i = 0; i < internal::kSpinIterations; ++i) {
       if ((work = FindWork(self))) break;
-      // Someone waits in Quiesce: publish our completions now rather than when we park.
+      // Someone waits in Quiesce: publish our completions now rather than when
+      // we park.
       if (quiescing_->HasWaiters()) FlushDone(self);
       internal::CpuRelax();
     }
@@ -336,14 +373,16 @@ class NonBlockingPool {
     return work;
   }
 
-  // Sleeps until woken; returns work found on the way, or nothing when the pool stops.
+  // Sleeps until woken; returns work found on the way, or nothing when the pool
+  // stops.
   Work Park(Worker* self) {
     FlushDone(self);
     while (true) {
       sleepers_.fetch_add(1, std::memory_order_seq_cst);
-      // Entering the sleep protocol consumes any pending wake-up: a waker that sets the flag after
-      // this store also bumps epoch_ after it, so we cannot sleep through that wake-up, and the
-      // flag cannot stay set (suppressing wake-ups) while every worker sleeps.
+      // Entering the sleep protocol consumes any pending wake-up: a waker that
+      // sets the flag after this store also bumps epoch_ after it, so we cannot
+      // sleep through that wake-up, and the flag cannot stay set (suppressing
+      // wake-ups) while every worker sleeps.
       wake_pending_.store(false, std::memory_order_relaxed);
       // Pairs with NotifyAfterPush's fence (Dekker), see the file comment.
       internal::StoreLoadFence();
@@ -384,8 +423,9 @@ class NonBlockingPool {
   std::atomic<bool> stopping_{false};
 };
 
-// Threads for work that may block. Threads start on demand up to a maximum and stay until the
-// queue is destroyed. A mutex is appropriate here: the tasks themselves block.
+// Threads for work that may block. Threads start on demand up to a maximum and
+// stay until the queue is destroyed. A mutex is appropriate here: the tasks
+// themselves block.
 class BlockingPool {
  public:
   BlockingPool(int max_threads, QuiescingState* quiescing)
@@ -410,7 +450,8 @@ class BlockingPool {
       if (static_cast<int>(threads_.size()) < max_threads_) {
         threads_.emplace_back([this] { Loop(); });
       } else if (!allow_queuing) {
-        return std::move(task);  // Cannot guarantee that it starts in finite time.
+        return std::move(
+            task);  // Cannot guarantee that it starts in finite time.
       }
     }
     quiescing_->Add();
@@ -451,25 +492,31 @@ class BlockingPool {
 class MultiThreadedWorkQueue final : public ConcurrentWorkQueue {
  public:
   MultiThreadedWorkQueue(int num_threads, int max_blocking_threads)
-      : non_blocking_(num_threads, &quiescing_), blocking_(max_blocking_threads, &quiescing_) {}
+      : non_blocking_(num_threads, &quiescing_),
+        blocking_(max_blocking_threads, &quiescing_) {}
 
   ~MultiThreadedWorkQueue() override { Quiesce(); }
 
   std::string name() const override {
-    return absl::StrCat("Multi-threaded C++ work queue (", non_blocking_.size(), " threads, ",
-                        blocking_.max_threads(), " blocking threads)");
+    return absl::StrCat("Multi-threaded C++ work queue (", non_blocking_.size(),
+                        " threads, ", blocking_.max_threads(),
+                        " blocking threads)");
   }
 
-  void AddTask(TaskFunction task) override { non_blocking_.Submit(std::move(task)); }
+  void AddTask(TaskFunction task) override {
+    non_blocking_.Submit(std::move(task));
+  }
 
-  std::optional<TaskFunction> AddBlockingTask(TaskFunction task, bool allow_queuing) override {
+  std::optional<TaskFunction> AddBlockingTask(TaskFunction task,
+                                              bool allow_queuing) override {
     return blocking_.Submit(std::move(task), allow_queuing);
   }
 
   void Await(absl::Span<const RCReference<AsyncValue>> values) override {
     auto all_available = [values] {
-      return std::all_of(values.begin(), values.end(),
-                         [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
+      return std::all_of(
+          values.begin(), values.end(),
+          [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
     };
     if (Worker* self = non_blocking_.CurrentWorker()) {
       non_blocking_.HelpUntil(self, all_available);
@@ -485,7 +532,9 @@ class MultiThreadedWorkQueue final : public ConcurrentWorkQueue {
 
   int GetParallelismLevel() const override { return non_blocking_.size(); }
 
-  bool IsInWorkerThread() const override { return non_blocking_.CurrentWorker() != nullptr; }
+  bool IsInWorkerThread() const override {
+    return non_blocking_.CurrentWorker() != nullptr;
+  }
 
  private:
   // Declared first: destroyed last, after both pools have joined their threads.
@@ -496,10 +545,10 @@ class MultiThreadedWorkQueue final : public ConcurrentWorkQueue {
 
 }  // namespace
 
-std::unique_ptr<ConcurrentWorkQueue> CreateMultiThreadedWorkQueue(int num_threads,
-                                                                  int max_blocking_threads) {
-  return std::make_unique<MultiThreadedWorkQueue>(std::max(1, num_threads),
-                                                  std::max(1, max_blocking_threads));
+std::unique_ptr<ConcurrentWorkQueue> CreateMultiThreadedWorkQueue(
+    int num_threads, int max_blocking_threads) {
+  return std::make_unique<MultiThreadedWorkQueue>(
+      std::max(1, num_threads), std::max(1, max_blocking_threads));
 }
 
 }  // namespace rill

@@ -1,7 +1,8 @@
-// The "s" work queue (spec §7.1): tasks are appended to one FIFO and run only on the thread that
-// calls Await() or Quiesce(). Any thread may add tasks (an async kernel's helper thread, say): they
-// go to a lock-free inbox that the running thread drains into its private FIFO in arrival order, so
-// tasks a task enqueues run after the tasks already queued.
+// The "s" work queue (spec §7.1): tasks are appended to one FIFO and run only
+// on the thread that calls Await() or Quiesce(). Any thread may add tasks (an
+// async kernel's helper thread, say): they go to a lock-free inbox that the
+// running thread drains into its private FIFO in arrival order, so tasks a task
+// enqueues run after the tasks already queued.
 
 #include <algorithm>
 #include <atomic>
@@ -17,15 +18,16 @@ namespace {
 
 using internal::TaskNode;
 
-// What a sleeping Await waits on. Reference-counted because value waiters that signal it may run
-// after the Await (or the whole queue) is gone.
+// What a sleeping Await waits on. Reference-counted because value waiters that
+// signal it may run after the Await (or the whole queue) is gone.
 struct Wakeup : ReferenceCounted<Wakeup> {
   std::atomic<uint32_t> epoch{0};
   std::atomic<uint32_t> sleeping{0};
 
   void Signal() {
-    // seq_cst fence: orders the caller's publication (push, value availability) before reading
-    // `sleeping`, against the sleeper's store of `sleeping` and re-check (Dekker).
+    // seq_cst fence: orders the caller's publication (push, value availability)
+    // before reading `sleeping`, against the sleeper's store of `sleeping` and
+    // re-check (Dekker).
     internal::StoreLoadFence();
     if (sleeping.load(std::memory_order_relaxed) != 0) {
       epoch.fetch_add(1, std::memory_order_seq_cst);
@@ -53,8 +55,10 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
 
   ~SingleThreadedWorkQueue() override {
     Quiesce();
-    // Tasks added concurrently with destruction are dropped (their captures are released).
-    for (TaskNode* node = TakeNext(); node != nullptr; node = TakeNext()) TaskNode::Delete(node);
+    // Tasks added concurrently with destruction are dropped (their captures are
+    // released).
+    for (TaskNode* node = TakeNext(); node != nullptr; node = TakeNext())
+      TaskNode::Delete(node);
   }
 
   std::string name() const override { return "single-threaded"; }
@@ -64,8 +68,10 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
     wakeup_->Signal();
   }
 
-  std::optional<TaskFunction> AddBlockingTask(TaskFunction task, bool allow_queuing) override {
-    // Blocking work shares the FIFO. Work that must start without queuing cannot be promised here.
+  std::optional<TaskFunction> AddBlockingTask(TaskFunction task,
+                                              bool allow_queuing) override {
+    // Blocking work shares the FIFO. Work that must start without queuing
+    // cannot be promised here.
     if (!allow_queuing) return std::move(task);
     AddTask(std::move(task));
     return std::nullopt;
@@ -73,8 +79,9 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
 
   void Await(absl::Span<const RCReference<AsyncValue>> values) override {
     auto all_available = [values] {
-      return std::all_of(values.begin(), values.end(),
-                         [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
+      return std::all_of(
+          values.begin(), values.end(),
+          [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
     };
     bool registered = false;
     while (!all_available()) {
@@ -82,13 +89,15 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
         RunTask(node);
         continue;
       }
-      // Nothing to run: the values must be completed by another thread. Sleep until they are or a
-      // task arrives.
+      // Nothing to run: the values must be completed by another thread. Sleep
+      // until they are or a task arrives.
       if (!registered) {
         registered = true;
-        RunWhenReady(values, [wakeup = wakeup_.CopyRef()] { wakeup->Signal(); });
+        RunWhenReady(values,
+                     [wakeup = wakeup_.CopyRef()] { wakeup->Signal(); });
       }
-      wakeup_->SleepUnless([&] { return all_available() || !inbox_.EmptyHint(); });
+      wakeup_->SleepUnless(
+          [&] { return all_available() || !inbox_.EmptyHint(); });
     }
   }
 

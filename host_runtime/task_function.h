@@ -1,8 +1,11 @@
-// Declares `TaskFunction`, the move-only `void()` callable of work-queue tasks and continuations.
+// Declares `TaskFunction`, the move-only `void()` callable of work-queue tasks
+// and continuations.
 //
-// Callables of up to 40 bytes (alignment <= 16) are stored inline; larger ones on the heap. Not
-// llvm::unique_function: LLVM 19's checks the callable's alignment against alignof(std::byte[24])
-// (== 1), so every capturing lambda took a heap allocation — a malloc/free per task.
+// Callables of up to 40 bytes (alignment <= 16) are stored inline; larger ones
+// on the heap. Not llvm::unique_function: LLVM 19's checks the callable's
+// alignment against alignof(std::byte[24])
+// (== 1), so every capturing lambda took a heap allocation — a malloc/free per
+// task.
 //
 // Thread-safety: a TaskFunction is owned by one thread at a time.
 
@@ -24,9 +27,10 @@ class TaskFunction {
   TaskFunction() = default;
   TaskFunction(std::nullptr_t) {}  // NOLINT(runtime/explicit)
 
-  template <typename F, typename Fn = std::decay_t<F>,
-            typename = std::enable_if_t<!std::is_same<Fn, TaskFunction>::value &&
-                                        std::is_invocable_r<void, Fn&>::value>>
+  template <
+      typename F, typename Fn = std::decay_t<F>,
+      typename = std::enable_if_t<!std::is_same<Fn, TaskFunction>::value &&
+                                  std::is_invocable_r<void, Fn&>::value>>
   TaskFunction(F&& f) {  // NOLINT(runtime/explicit)
     if constexpr (kStoredInline<Fn>) {
       new (storage_) Fn(std::forward<F>(f));
@@ -67,8 +71,10 @@ class TaskFunction {
   };
 
   template <typename Fn>
-  static constexpr bool kStoredInline = sizeof(Fn) <= kInlineSize && alignof(Fn) <= kInlineAlign &&
-                                        std::is_nothrow_move_constructible<Fn>::value;
+  static constexpr bool kStoredInline =
+      sizeof(Fn) <= kInlineSize &&
+      alignof(Fn) <=
+          kInlineAlign&& std::is_nothrow_move_constructible<Fn>::value;
 
   template <typename Fn>
   static constexpr Ops kInlineOps = {
@@ -84,7 +90,9 @@ class TaskFunction {
   template <typename Fn>
   static constexpr Ops kHeapOps = {
       [](void* s) { (**reinterpret_cast<Fn**>(s))(); },
-      [](void* from, void* to) { *reinterpret_cast<Fn**>(to) = *reinterpret_cast<Fn**>(from); },
+      [](void* from, void* to) {
+        *reinterpret_cast<Fn**>(to) = *reinterpret_cast<Fn**>(from);
+      },
       [](void* s) { delete *reinterpret_cast<Fn**>(s); },
   };
 
@@ -108,7 +116,8 @@ class TaskFunction {
   const Ops* ops_ = nullptr;
 };
 
-static_assert(sizeof(TaskFunction) == 48, "TaskFunction is 48 bytes: 40 inline + ops pointer");
+static_assert(sizeof(TaskFunction) == 48,
+              "TaskFunction is 48 bytes: 40 inline + ops pointer");
 
 }  // namespace rill
 

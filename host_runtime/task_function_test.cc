@@ -38,7 +38,8 @@ TEST(TaskFunctionTest, SmallCallablesAreInlineAndMovesDestroyOnce) {
     TaskFunction f = [c = Counted(&live), &runs] { ++runs; };
     EXPECT_EQ(live, 1);
     TaskFunction g = std::move(f);
-    EXPECT_FALSE(f);  // NOLINT(bugprone-use-after-move): moved-from is empty by contract.
+    EXPECT_FALSE(f);  // NOLINT(bugprone-use-after-move): moved-from is empty by
+                      // contract.
     EXPECT_EQ(live, 1);
     g();
     TaskFunction h;
@@ -72,7 +73,8 @@ TEST(TaskFunctionTest, MoveOnlyAndMutableCallables) {
   f();
   f();
   EXPECT_EQ(out, 7);
-  // A TaskFunction can hold a TaskFunction-sized capture of another TaskFunction (heap).
+  // A TaskFunction can hold a TaskFunction-sized capture of another
+  // TaskFunction (heap).
   TaskFunction outer = [inner = std::move(f)]() mutable { inner(); };
   outer();
   EXPECT_EQ(out, 8);

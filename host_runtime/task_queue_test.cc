@@ -10,7 +10,8 @@ namespace rill {
 namespace internal {
 namespace {
 
-TaskNode* CountingTask(std::atomic<int>* counter, std::vector<std::atomic<int>>* hits = nullptr,
+TaskNode* CountingTask(std::atomic<int>* counter,
+                       std::vector<std::atomic<int>>* hits = nullptr,
                        int id = 0) {
   return TaskNode::New([counter, hits, id] {
     counter->fetch_add(1, std::memory_order_relaxed);
@@ -22,7 +23,8 @@ TEST(TaskDequeTest, OwnerIsLifoThievesAreFifo) {
   TaskDeque deque;
   std::vector<int> order;
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(deque.PushBottom(TaskNode::New([&order, i] { order.push_back(i); })));
+    ASSERT_TRUE(
+        deque.PushBottom(TaskNode::New([&order, i] { order.push_back(i); })));
   }
   TaskNode::RunAndDelete(deque.Steal());      // 0: the oldest.
   TaskNode::RunAndDelete(deque.PopBottom());  // 3: the newest.
@@ -80,8 +82,10 @@ TEST_P(TaskDequeStressTest, EveryTaskRunsExactlyOnce) {
   for (int i = 0; i < kTasks; ++i) ASSERT_EQ(hits[i].load(), 1) << "task " << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Thieves, TaskDequeStressTest, ::testing::Values(1, 2, 8),
-                         [](const auto& info) { return std::to_string(info.param) + "thieves"; });
+INSTANTIATE_TEST_SUITE_P(Thieves, TaskDequeStressTest,
+                         ::testing::Values(1, 2, 8), [](const auto& info) {
+                           return std::to_string(info.param) + "thieves";
+                         });
 
 class TaskStackStressTest : public ::testing::TestWithParam<int> {};
 
@@ -114,13 +118,16 @@ TEST_P(TaskStackStressTest, ManyProducersOneDrainer) {
   EXPECT_TRUE(stack.EmptyHint());
 }
 
-INSTANTIATE_TEST_SUITE_P(Producers, TaskStackStressTest, ::testing::Values(1, 2, 8),
-                         [](const auto& info) { return std::to_string(info.param) + "producers"; });
+INSTANTIATE_TEST_SUITE_P(Producers, TaskStackStressTest,
+                         ::testing::Values(1, 2, 8), [](const auto& info) {
+                           return std::to_string(info.param) + "producers";
+                         });
 
 TEST(TaskStackTest, PopAllReturnsNewestFirst) {
   TaskStack stack;
   std::vector<int> order;
-  for (int i = 0; i < 3; ++i) stack.Push(TaskNode::New([&order, i] { order.push_back(i); }));
+  for (int i = 0; i < 3; ++i)
+    stack.Push(TaskNode::New([&order, i] { order.push_back(i); }));
   TaskNode* list = stack.PopAll();
   while (list != nullptr) {
     TaskNode* next = list->next;

@@ -11,17 +11,20 @@ namespace rill {
 namespace {
 
 constexpr int kDefaultBlockingThreads = 256;
-// Far above any useful thread count; keeps a typo like "mstd:80000" from exhausting the process.
+// Far above any useful thread count; keeps a typo like "mstd:80000" from
+// exhausting the process.
 constexpr int kMaxThreads = 4096;
 
 absl::Status BadSpec(absl::string_view spec, absl::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat("invalid work queue type '", spec, "': ", why,
-                                                 " (expected s, mstd, mstd:N or mstd:N,M)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid work queue type '", spec, "': ", why,
+                   " (expected s, mstd, mstd:N or mstd:N,M)"));
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(absl::string_view spec) {
+absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(
+    absl::string_view spec) {
   if (spec == "s") return CreateSingleThreadedWorkQueue();
   absl::string_view name = spec;
   absl::string_view args;
@@ -30,7 +33,8 @@ absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(absl::strin
     args = spec.substr(colon + 1);
     if (args.empty()) return BadSpec(spec, "missing thread count after ':'");
   }
-  if (name != "mstd") return BadSpec(spec, absl::StrCat("unknown type '", name, "'"));
+  if (name != "mstd")
+    return BadSpec(spec, absl::StrCat("unknown type '", name, "'"));
 
   int num_threads = std::max(1u, std::thread::hardware_concurrency());
   int num_blocking = kDefaultBlockingThreads;
@@ -42,7 +46,8 @@ absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(absl::strin
     for (size_t i = 0; i < parts.size(); ++i) {
       int n = 0;
       if (!absl::SimpleAtoi(parts[i], &n) || n < 1 || n > kMaxThreads) {
-        return BadSpec(spec, absl::StrCat(what[i], " '", parts[i], "' is not an integer in [1, ",
+        return BadSpec(spec, absl::StrCat(what[i], " '", parts[i],
+                                          "' is not an integer in [1, ",
                                           kMaxThreads, "]"));
       }
       *targets[i] = n;

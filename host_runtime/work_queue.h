@@ -1,23 +1,33 @@
-// Declares `ConcurrentWorkQueue`, the interface through which the runtime runs tasks, and its
-// factories. Two implementations, chosen by a spec string that matches TFRT's runner flag
+// Declares `ConcurrentWorkQueue`, the interface through which the runtime runs
+// tasks, and its factories. Two implementations, chosen by a spec string that
+// matches TFRT's runner flag
 // (`--work_queue_type`, spec §7.1):
 //
-//   "s"            single-threaded: tasks run only on the thread that calls Await()/Quiesce(), in
+//   "s"            single-threaded: tasks run only on the thread that calls
+//   Await()/Quiesce(), in
 //                  FIFO order; blocking tasks share the same FIFO.
-//   "mstd[:N[,M]]" multi-threaded: N non-blocking workers (default: hardware threads) that steal
-//                  work from each other, plus up to M threads for blocking work (default 256).
+//   "mstd[:N[,M]]" multi-threaded: N non-blocking workers (default: hardware
+//   threads) that steal
+//                  work from each other, plus up to M threads for blocking work
+//                  (default 256).
 //
-// Progress guarantees of the multi-threaded queue (details in internal/task_queue.h):
-//   AddTask          lock-free (a CAS loop on the target queue; wait-free from a worker thread),
-//                    plus at most one futex wake-up system call when a worker must be unparked.
-//   worker dequeue   lock-free (own deque pop is wait-free; steals are lock-free).
-//   AddBlockingTask  blocking (a mutex guards the blocking pool; blocking work may sleep anyway).
-//   Await, Quiesce   blocking by definition (spin briefly, then sleep).
-// Workers spin for a bounded time (internal/spin.h) before parking on an event count, and a
-// submission wakes a parked worker only when no worker is spinning.
+// Progress guarantees of the multi-threaded queue (details in
+// internal/task_queue.h):
+//   AddTask          lock-free (a CAS loop on the target queue; wait-free from
+//   a worker thread),
+//                    plus at most one futex wake-up system call when a worker
+//                    must be unparked.
+//   worker dequeue   lock-free (own deque pop is wait-free; steals are
+//   lock-free). AddBlockingTask  blocking (a mutex guards the blocking pool;
+//   blocking work may sleep anyway). Await, Quiesce   blocking by definition
+//   (spin briefly, then sleep).
+// Workers spin for a bounded time (internal/spin.h) before parking on an event
+// count, and a submission wakes a parked worker only when no worker is
+// spinning.
 //
-// Thread-safety: AddTask, AddBlockingTask and IsInWorkerThread may be called from any thread. For
-// "s", Await and Quiesce must not be called from two threads at once (they run the tasks).
+// Thread-safety: AddTask, AddBlockingTask and IsInWorkerThread may be called
+// from any thread. For "s", Await and Quiesce must not be called from two
+// threads at once (they run the tasks).
 
 #ifndef RILL_HOST_RUNTIME_WORK_QUEUE_H_
 #define RILL_HOST_RUNTIME_WORK_QUEUE_H_
@@ -42,17 +52,19 @@ class ConcurrentWorkQueue {
   // A human-readable name; the runner prints it (spec §7.1).
   virtual std::string name() const = 0;
 
-  // Enqueues a task that must not block. If the queue is full the task runs inline, on the caller.
+  // Enqueues a task that must not block. If the queue is full the task runs
+  // inline, on the caller.
   virtual void AddTask(TaskFunction task) = 0;
 
-  // Enqueues a task that may block (I/O, waiting). Returns the task back when it cannot be
-  // accepted: when `allow_queuing` is false and no thread can start it right away (such a task must
-  // start in finite time even if all other blocking work blocks forever), or during shutdown.
-  [[nodiscard]] virtual std::optional<TaskFunction> AddBlockingTask(TaskFunction task,
-                                                                    bool allow_queuing) = 0;
+  // Enqueues a task that may block (I/O, waiting). Returns the task back when
+  // it cannot be accepted: when `allow_queuing` is false and no thread can
+  // start it right away (such a task must start in finite time even if all
+  // other blocking work blocks forever), or during shutdown.
+  [[nodiscard]] virtual std::optional<TaskFunction> AddBlockingTask(
+      TaskFunction task, bool allow_queuing) = 0;
 
-  // Blocks until every value in `values` is available. Called from a worker thread, it runs other
-  // tasks while it waits instead of blocking the worker.
+  // Blocks until every value in `values` is available. Called from a worker
+  // thread, it runs other tasks while it waits instead of blocking the worker.
   virtual void Await(absl::Span<const RCReference<AsyncValue>> values) = 0;
 
   // Blocks until no task is queued or running, including tasks added by tasks.
@@ -67,14 +79,15 @@ class ConcurrentWorkQueue {
 
 std::unique_ptr<ConcurrentWorkQueue> CreateSingleThreadedWorkQueue();
 
-// `num_threads` >= 1 non-blocking workers; up to `max_blocking_threads` >= 1 blocking threads,
-// started on demand.
-std::unique_ptr<ConcurrentWorkQueue> CreateMultiThreadedWorkQueue(int num_threads,
-                                                                  int max_blocking_threads);
+// `num_threads` >= 1 non-blocking workers; up to `max_blocking_threads` >= 1
+// blocking threads, started on demand.
+std::unique_ptr<ConcurrentWorkQueue> CreateMultiThreadedWorkQueue(
+    int num_threads, int max_blocking_threads);
 
-// Parses a spec ("s", "mstd", "mstd:N", "mstd:N,M") and creates the queue. An unknown or malformed
-// spec is an InvalidArgument error naming it.
-absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(absl::string_view spec);
+// Parses a spec ("s", "mstd", "mstd:N", "mstd:N,M") and creates the queue. An
+// unknown or malformed spec is an InvalidArgument error naming it.
+absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(
+    absl::string_view spec);
 
 }  // namespace rill
 

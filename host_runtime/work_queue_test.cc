@@ -18,7 +18,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Sanitizers slow everything down 5-20x; the stress tests then run fewer rounds.
+// Sanitizers slow everything down 5-20x; the stress tests then run fewer
+// rounds.
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 constexpr int kStressScale = 4;
 #else
@@ -26,12 +27,14 @@ constexpr int kStressScale = 1;
 #endif
 
 std::unique_ptr<ConcurrentWorkQueue> MustCreate(const std::string& spec) {
-  absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue = CreateWorkQueue(spec);
+  absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue =
+      CreateWorkQueue(spec);
   EXPECT_TRUE(queue.ok()) << queue.status();
   return *std::move(queue);
 }
 
-// ---- Spec parsing ---------------------------------------------------------------------------------
+// ---- Spec parsing
+// ---------------------------------------------------------------------------------
 
 TEST(CreateWorkQueueTest, AcceptsTfrtSpecs) {
   EXPECT_EQ(MustCreate("s")->name(), "single-threaded");
@@ -40,24 +43,31 @@ TEST(CreateWorkQueueTest, AcceptsTfrtSpecs) {
   EXPECT_EQ(MustCreate("mstd:2,5")->name(),
             "Multi-threaded C++ work queue (2 threads, 5 blocking threads)");
   auto def = MustCreate("mstd");
-  EXPECT_EQ(def->GetParallelismLevel(),
-            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(
+      def->GetParallelismLevel(),
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   EXPECT_EQ(MustCreate("s")->GetParallelismLevel(), 1);
 }
 
 TEST(CreateWorkQueueTest, RejectsBadSpecsWithClearErrors) {
-  for (const char* spec : {"", "S", "m", "mstd:", "mstd:0", "mstd:-1", "mstd:x", "mstd:2,0",
-                           "mstd:1,2,3", "mstd:99999", "foo:2", "s:1"}) {
-    absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue = CreateWorkQueue(spec);
+  for (const char* spec :
+       {"", "S", "m", "mstd:", "mstd:0", "mstd:-1", "mstd:x", "mstd:2,0",
+        "mstd:1,2,3", "mstd:99999", "foo:2", "s:1"}) {
+    absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue =
+        CreateWorkQueue(spec);
     ASSERT_FALSE(queue.ok()) << spec;
-    EXPECT_EQ(queue.status().code(), absl::StatusCode::kInvalidArgument) << spec;
+    EXPECT_EQ(queue.status().code(), absl::StatusCode::kInvalidArgument)
+        << spec;
+    EXPECT_THAT(
+        std::string(queue.status().message()),
+        HasSubstr(std::string("invalid work queue type '") + spec + "'"));
     EXPECT_THAT(std::string(queue.status().message()),
-                HasSubstr(std::string("invalid work queue type '") + spec + "'"));
-    EXPECT_THAT(std::string(queue.status().message()), HasSubstr("expected s, mstd"));
+                HasSubstr("expected s, mstd"));
   }
 }
 
-// ---- Behaviour common to every queue, across worker counts -------------------------------------
+// ---- Behaviour common to every queue, across worker counts
+// -------------------------------------
 
 class WorkQueueTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -77,7 +87,8 @@ TEST_P(WorkQueueTest, QuiesceWaitsForAllTasks) {
 
 TEST_P(WorkQueueTest, QuiesceWaitsForTasksAddedByTasks) {
   std::atomic<int> counter{0};
-  // A binary tree of tasks, 2^12 leaves deep: each task adds two more until depth 0.
+  // A binary tree of tasks, 2^12 leaves deep: each task adds two more until
+  // depth 0.
   struct Spawner {
     ConcurrentWorkQueue* queue;
     std::atomic<int>* counter;
@@ -103,7 +114,8 @@ TEST_P(WorkQueueTest, ManyProducersUnderContention) {
   for (int p = 0; p < kProducers; ++p) {
     producers.emplace_back([&] {
       for (int i = 0; i < kPerProducer; ++i) {
-        queue_->AddTask([&] { counter.fetch_add(1, std::memory_order_relaxed); });
+        queue_->AddTask(
+            [&] { counter.fetch_add(1, std::memory_order_relaxed); });
       }
     });
   }
@@ -127,7 +139,8 @@ TEST_P(WorkQueueTest, AwaitReturnsWhenValuesAreCompletedByTasks) {
 TEST_P(WorkQueueTest, AwaitValuesCompletedByAnotherThread) {
   AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
   std::thread producer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(30));  // Let the awaiter sleep.
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(30));  // Let the awaiter sleep.
     v.emplace(5);
   });
   RCReference<AsyncValue> values[] = {v.CopyRCRef()};
@@ -139,8 +152,8 @@ TEST_P(WorkQueueTest, AwaitValuesCompletedByAnotherThread) {
 TEST_P(WorkQueueTest, BlockingTasksRun) {
   std::atomic<int> counter{0};
   for (int i = 0; i < 50; ++i) {
-    std::optional<TaskFunction> refused =
-        queue_->AddBlockingTask([&] { counter.fetch_add(1); }, /*allow_queuing=*/true);
+    std::optional<TaskFunction> refused = queue_->AddBlockingTask(
+        [&] { counter.fetch_add(1); }, /*allow_queuing=*/true);
     EXPECT_FALSE(refused.has_value());
   }
   queue_->Quiesce();
@@ -172,11 +185,14 @@ INSTANTIATE_TEST_SUITE_P(Queues, WorkQueueTest,
                            return name;
                          });
 
-// ---- Multi-threaded queue ---------------------------------------------------------------------------
+// ---- Multi-threaded queue
+// ---------------------------------------------------------------------------
 
 class MultiThreadedWorkQueueTest : public ::testing::TestWithParam<int> {
  protected:
-  void SetUp() override { queue_ = CreateMultiThreadedWorkQueue(GetParam(), 4); }
+  void SetUp() override {
+    queue_ = CreateMultiThreadedWorkQueue(GetParam(), 4);
+  }
   std::unique_ptr<ConcurrentWorkQueue> queue_;
 };
 
@@ -185,7 +201,8 @@ TEST_P(MultiThreadedWorkQueueTest, WorkersStealFromABusySubmitter) {
   std::mutex mu;
   std::set<std::thread::id> ran_on;
   std::atomic<int> counter{0};
-  // One worker submits a burst to its own deque and then keeps busy; idle workers must steal.
+  // One worker submits a burst to its own deque and then keeps busy; idle
+  // workers must steal.
   queue_->AddTask([&] {
     for (int i = 0; i < 2000; ++i) {
       queue_->AddTask([&] {
@@ -194,7 +211,8 @@ TEST_P(MultiThreadedWorkQueueTest, WorkersStealFromABusySubmitter) {
           ran_on.insert(std::this_thread::get_id());
         }
         // Enough work per task that stealing pays off.
-        auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+        auto until =
+            std::chrono::steady_clock::now() + std::chrono::microseconds(20);
         while (std::chrono::steady_clock::now() < until) {
         }
         counter.fetch_add(1);
@@ -214,21 +232,24 @@ TEST_P(MultiThreadedWorkQueueTest, ParkedWorkersWakeForNewWork) {
     // Idle long enough that every worker has stopped spinning and parked.
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     std::atomic<int> counter{0};
-    for (int i = 0; i < 100; ++i) queue_->AddTask([&] { counter.fetch_add(1); });
+    for (int i = 0; i < 100; ++i)
+      queue_->AddTask([&] { counter.fetch_add(1); });
     queue_->Quiesce();
     EXPECT_EQ(counter.load(), 100);
   }
 }
 
-// Hammers the park/wake transitions: small bursts separated by pauses of varying length, so
-// submissions race with workers that are spinning, parking, sleeping and waking. A lost wake-up
-// shows up as a Quiesce that never returns (the test then times out).
+// Hammers the park/wake transitions: small bursts separated by pauses of
+// varying length, so submissions race with workers that are spinning, parking,
+// sleeping and waking. A lost wake-up shows up as a Quiesce that never returns
+// (the test then times out).
 TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsAcrossParkTransitions) {
   std::atomic<int> counter{0};
   int expected = 0;
   for (int round = 0; round < 3000; ++round) {
     const int burst = 1 + round % 3;
-    for (int i = 0; i < burst; ++i) queue_->AddTask([&] { counter.fetch_add(1); });
+    for (int i = 0; i < burst; ++i)
+      queue_->AddTask([&] { counter.fetch_add(1); });
     expected += burst;
     if (round % 7 == 0) {
       std::this_thread::sleep_for(std::chrono::microseconds(round % 300));
@@ -239,24 +260,28 @@ TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsAcrossParkTransitions) {
   EXPECT_EQ(counter.load(), expected);
 }
 
-// Single submissions spaced around the workers' spin budget (~0.1-0.3 ms), so they often arrive
-// while a worker is leaving its spin for the park re-check: the window where a wake-up can be lost.
-TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsWhenSubmittingAtTheSpinBoundary) {
+// Single submissions spaced around the workers' spin budget (~0.1-0.3 ms), so
+// they often arrive while a worker is leaving its spin for the park re-check:
+// the window where a wake-up can be lost.
+TEST_P(MultiThreadedWorkQueueTest,
+       NoLostWakeUpsWhenSubmittingAtTheSpinBoundary) {
   std::atomic<int> counter{0};
   std::mt19937 rng(GetParam());
   std::uniform_int_distribution<int> pause_us(0, 400);
   constexpr int kRounds = 1500 / kStressScale;
   for (int round = 0; round < kRounds; ++round) {
     queue_->AddTask([&] { counter.fetch_add(1); });
-    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(pause_us(rng));
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::microseconds(pause_us(rng));
     while (std::chrono::steady_clock::now() < until) std::this_thread::yield();
   }
   queue_->Quiesce();
   EXPECT_EQ(counter.load(), kRounds);
 }
 
-// Large bursts from outside the pool: workers alternate between draining, spinning and parking
-// thousands of times (this is the pattern that exposed a lost wake-up in development).
+// Large bursts from outside the pool: workers alternate between draining,
+// spinning and parking thousands of times (this is the pattern that exposed a
+// lost wake-up in development).
 TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsUnderBursts) {
   std::atomic<int> counter{0};
   constexpr int kRounds = 40 / kStressScale;
@@ -271,8 +296,8 @@ TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsUnderBursts) {
 }
 
 TEST_P(MultiThreadedWorkQueueTest, AwaitFromWorkerHelpsInsteadOfBlocking) {
-  // Every worker awaits a value that only a queued task can complete; without helping, this
-  // deadlocks when all workers wait.
+  // Every worker awaits a value that only a queued task can complete; without
+  // helping, this deadlocks when all workers wait.
   const int workers = GetParam();
   std::atomic<int> done{0};
   for (int w = 0; w < workers; ++w) {
@@ -288,20 +313,24 @@ TEST_P(MultiThreadedWorkQueueTest, AwaitFromWorkerHelpsInsteadOfBlocking) {
   EXPECT_EQ(done.load(), workers);
 }
 
-TEST_P(MultiThreadedWorkQueueTest, BlockingTaskWithoutQueuingIsRefusedWhenPoolIsBusy) {
-  auto queue = CreateMultiThreadedWorkQueue(GetParam(), /*max_blocking_threads=*/1);
+TEST_P(MultiThreadedWorkQueueTest,
+       BlockingTaskWithoutQueuingIsRefusedWhenPoolIsBusy) {
+  auto queue =
+      CreateMultiThreadedWorkQueue(GetParam(), /*max_blocking_threads=*/1);
   std::atomic<bool> release{false};
   std::atomic<bool> started{false};
   std::optional<TaskFunction> refused = queue->AddBlockingTask(
       [&] {
         started = true;
-        while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        while (!release.load())
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
       },
       /*allow_queuing=*/false);
   EXPECT_FALSE(refused.has_value());
   while (!started.load()) std::this_thread::yield();
   bool ran = false;
-  refused = queue->AddBlockingTask([&] { ran = true; }, /*allow_queuing=*/false);
+  refused =
+      queue->AddBlockingTask([&] { ran = true; }, /*allow_queuing=*/false);
   ASSERT_TRUE(refused.has_value());  // The only blocking thread is busy.
   // With queuing allowed it waits its turn.
   refused = queue->AddBlockingTask(std::move(*refused), /*allow_queuing=*/true);
@@ -318,7 +347,8 @@ TEST_P(MultiThreadedWorkQueueTest, BlockingWorkDoesNotStallNonBlockingWork) {
                      ->AddBlockingTask(
                          [&] {
                            while (!release.load()) {
-                             std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                             std::this_thread::sleep_for(
+                                 std::chrono::milliseconds(1));
                            }
                          },
                          true)
@@ -333,10 +363,13 @@ TEST_P(MultiThreadedWorkQueueTest, BlockingWorkDoesNotStallNonBlockingWork) {
   queue_->Quiesce();
 }
 
-INSTANTIATE_TEST_SUITE_P(Workers, MultiThreadedWorkQueueTest, ::testing::Values(1, 2, 8),
-                         [](const auto& info) { return std::to_string(info.param) + "workers"; });
+INSTANTIATE_TEST_SUITE_P(Workers, MultiThreadedWorkQueueTest,
+                         ::testing::Values(1, 2, 8), [](const auto& info) {
+                           return std::to_string(info.param) + "workers";
+                         });
 
-// ---- Single-threaded queue ---------------------------------------------------------------------------
+// ---- Single-threaded queue
+// ---------------------------------------------------------------------------
 
 TEST(SingleThreadedWorkQueueTest, RunsTasksOnlyWhileWaitingInFifoOrder) {
   auto queue = CreateSingleThreadedWorkQueue();
@@ -346,7 +379,8 @@ TEST(SingleThreadedWorkQueueTest, RunsTasksOnlyWhileWaitingInFifoOrder) {
     queue->AddTask([&, i] {
       EXPECT_EQ(std::this_thread::get_id(), main_thread);
       order.push_back(i);
-      if (i == 0) queue->AddTask([&] { order.push_back(10); });  // Runs after 1 and 2.
+      if (i == 0)
+        queue->AddTask([&] { order.push_back(10); });  // Runs after 1 and 2.
     });
   }
   EXPECT_TRUE(order.empty());  // Nothing runs until someone waits.
@@ -371,12 +405,15 @@ TEST(SingleThreadedWorkQueueTest, AwaitStopsAsSoonAsValuesAreAvailable) {
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
 }
 
-TEST(SingleThreadedWorkQueueTest, BlockingTasksShareTheFifoAndNoQueuingIsRefused) {
+TEST(SingleThreadedWorkQueueTest,
+     BlockingTasksShareTheFifoAndNoQueuingIsRefused) {
   auto queue = CreateSingleThreadedWorkQueue();
   std::vector<int> order;
   queue->AddTask([&] { order.push_back(1); });
-  EXPECT_FALSE(queue->AddBlockingTask([&] { order.push_back(2); }, true).has_value());
-  EXPECT_TRUE(queue->AddBlockingTask([&] { order.push_back(3); }, false).has_value());
+  EXPECT_FALSE(
+      queue->AddBlockingTask([&] { order.push_back(2); }, true).has_value());
+  EXPECT_TRUE(
+      queue->AddBlockingTask([&] { order.push_back(3); }, false).has_value());
   queue->Quiesce();
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }

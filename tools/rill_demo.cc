@@ -1,10 +1,12 @@
-// rill-demo: a tour of the host runtime until rill-run lands (issue 5). It registers a few kernels
-// written as plain C++ functions (RILL_KERNEL), wires them into a small dataflow graph by hand —
-// each kernel runs when its argument async values are available — and shows fan-out/fan-in on the
-// work queue, an asynchronous kernel completed from the blocking pool, an error that propagates
-// with its source location, and a cancelled request.
+// rill-demo: a tour of the host runtime until rill-run lands (issue 5). It
+// registers a few kernels written as plain C++ functions (RILL_KERNEL), wires
+// them into a small dataflow graph by hand — each kernel runs when its argument
+// async values are available — and shows fan-out/fan-in on the work queue, an
+// asynchronous kernel completed from the blocking pool, an error that
+// propagates with its source location, and a cancelled request.
 //
-// Usage: rill-demo [--work_queue_type=s|mstd|mstd:N[,M]] [--host_allocator_type=<type>]
+// Usage: rill-demo [--work_queue_type=s|mstd|mstd:N[,M]]
+// [--host_allocator_type=<type>]
 
 #include <cstdio>
 #include <cstring>
@@ -23,7 +25,8 @@
 namespace rill {
 namespace {
 
-// ---- Kernels: plain C++ functions ------------------------------------------------------------------
+// ---- Kernels: plain C++ functions
+// ------------------------------------------------------------------
 
 int64_t Square(int64_t x) { return x * x; }
 
@@ -40,15 +43,18 @@ absl::StatusOr<int64_t> Divide(int64_t a, int64_t b) {
 
 int64_t Increment(int64_t x) { return x + 1; }
 
-// An asynchronous kernel: its result is completed later by work on the blocking pool.
-AsyncValueRef<std::string> ReadGreeting(const ExecutionContext& ctx, StringAttribute who) {
+// An asynchronous kernel: its result is completed later by work on the blocking
+// pool.
+AsyncValueRef<std::string> ReadGreeting(const ExecutionContext& ctx,
+                                        StringAttribute who) {
   return EnqueueBlockingWork(ctx, [who = who.str()] {
     return absl::StrCat("hello, ", who, ", from a blocking task");
   });
 }
 
 absl::Status RegisterDemoKernels(KernelRegistry* registry) {
-  for (auto [name, kernel] : std::vector<std::pair<const char*, AsyncKernelImplementation>>{
+  for (auto [name, kernel] :
+       std::vector<std::pair<const char*, AsyncKernelImplementation>>{
            {"demo.square", RILL_KERNEL(Square)},
            {"demo.sum", RILL_KERNEL(Sum)},
            {"demo.divide", RILL_KERNEL(Divide)},
@@ -60,18 +66,23 @@ absl::Status RegisterDemoKernels(KernelRegistry* registry) {
   return absl::OkStatus();
 }
 
-// ---- A tiny dataflow driver --------------------------------------------------------------------------
+// ---- A tiny dataflow driver
+// --------------------------------------------------------------------------
 
-// Invokes kernel `name` once all `args` are available, on the work queue, and returns placeholders
-// for its results right away (results are forwarded when the kernel produces them).
+// Invokes kernel `name` once all `args` are available, on the work queue, and
+// returns placeholders for its results right away (results are forwarded when
+// the kernel produces them).
 class Graph {
  public:
-  Graph(HostContext* host, ExecutionContext ctx) : host_(host), ctx_(std::move(ctx)) {}
+  Graph(HostContext* host, ExecutionContext ctx)
+      : host_(host), ctx_(std::move(ctx)) {}
 
   absl::StatusOr<std::vector<RCReference<AsyncValue>>> Call(
-      const std::string& name, std::vector<RCReference<AsyncValue>> args, int num_results,
-      std::vector<const void*> attrs = {}, ErrorLocation location = {}) {
-    absl::StatusOr<AsyncKernelImplementation> kernel = host_->registry().GetKernel(name);
+      const std::string& name, std::vector<RCReference<AsyncValue>> args,
+      int num_results, std::vector<const void*> attrs = {},
+      ErrorLocation location = {}) {
+    absl::StatusOr<AsyncKernelImplementation> kernel =
+        host_->registry().GetKernel(name);
     if (!kernel.ok()) return kernel.status();
     std::vector<RCReference<AsyncValue>> results;
     std::vector<RCReference<IndirectAsyncValue>> placeholders;
@@ -84,9 +95,12 @@ class Graph {
     // RunWhenReady keeps its own references to the arguments until it fires.
     std::vector<RCReference<AsyncValue>> wait_on;
     for (const auto& arg : args) wait_on.push_back(arg.CopyRef());
-    auto run = [ctx = ctx_, kernel = *kernel, args = std::move(args), attrs = std::move(attrs),
-                placeholders = std::move(placeholders), location = std::move(location)]() mutable {
-      // Spec §5.6: a cancelled request skips kernels; their results become the cancellation error.
+    auto run = [ctx = ctx_, kernel = *kernel, args = std::move(args),
+                attrs = std::move(attrs),
+                placeholders = std::move(placeholders),
+                location = std::move(location)]() mutable {
+      // Spec §5.6: a cancelled request skips kernels; their results become the
+      // cancellation error.
       if (AsyncValue* cancelled = ctx.GetCancelAsyncValue()) {
         for (auto& p : placeholders) p->ForwardTo(FormRef(cancelled));
         return;
@@ -110,8 +124,10 @@ class Graph {
   }
 
   // Convenience for one-result calls.
-  RCReference<AsyncValue> Call1(const std::string& name, std::vector<RCReference<AsyncValue>> args,
-                                std::vector<const void*> attrs = {}, ErrorLocation location = {}) {
+  RCReference<AsyncValue> Call1(const std::string& name,
+                                std::vector<RCReference<AsyncValue>> args,
+                                std::vector<const void*> attrs = {},
+                                ErrorLocation location = {}) {
     absl::StatusOr<std::vector<RCReference<AsyncValue>>> r =
         Call(name, std::move(args), 1, std::move(attrs), std::move(location));
     if (!r.ok()) return MakeErrorAsyncValueRef(r.status());
@@ -140,9 +156,10 @@ RCReference<AsyncValue> Constant(T value) {
 std::string Describe(const AsyncValue& value) {
   if (!value.IsError()) return "";
   std::string where;
-  if (value.GetErrorLocation()) where = value.GetErrorLocation()->ToString() + ": ";
-  return absl::StrCat(absl::StatusCodeToString(value.GetError().code()), ": ", where,
-                      value.GetError().message());
+  if (value.GetErrorLocation())
+    where = value.GetErrorLocation()->ToString() + ": ";
+  return absl::StrCat(absl::StatusCodeToString(value.GetError().code()), ": ",
+                      where, value.GetError().message());
 }
 
 int Main(int argc, char** argv) {
@@ -155,22 +172,29 @@ int Main(int argc, char** argv) {
     } else if (absl::StartsWith(arg, "--host_allocator_type=")) {
       allocator_type = arg.substr(std::strlen("--host_allocator_type="));
     } else if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s [--work_queue_type=s|mstd|mstd:N[,M]] [--host_allocator_type=T]\n",
-                  argv[0]);
+      std::printf(
+          "usage: %s [--work_queue_type=s|mstd|mstd:N[,M]] "
+          "[--host_allocator_type=T]\n",
+          argv[0]);
       return 0;
     } else {
-      std::fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", argv[0], arg.c_str());
+      std::fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", argv[0],
+                   arg.c_str());
       return 1;
     }
   }
-  absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue = CreateWorkQueue(queue_spec);
+  absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue =
+      CreateWorkQueue(queue_spec);
   if (!queue.ok()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], std::string(queue.status().message()).c_str());
+    std::fprintf(stderr, "%s: %s\n", argv[0],
+                 std::string(queue.status().message()).c_str());
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<HostAllocator>> allocator = CreateHostAllocator(allocator_type);
+  absl::StatusOr<std::unique_ptr<HostAllocator>> allocator =
+      CreateHostAllocator(allocator_type);
   if (!allocator.ok()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], std::string(allocator.status().message()).c_str());
+    std::fprintf(stderr, "%s: %s\n", argv[0],
+                 std::string(allocator.status().message()).c_str());
     return 1;
   }
   HostContext host(*std::move(allocator), *std::move(queue));
@@ -183,55 +207,72 @@ int Main(int argc, char** argv) {
   std::vector<std::string> diagnostics;
   host.set_diagnostic_handler([&](const AsyncValueError& e) {
     std::lock_guard<std::mutex> lock(diagnostics_mu);
-    diagnostics.push_back(absl::StrCat(e.location ? e.location->ToString() + ": " : "",
-                                       e.status.message()));
+    diagnostics.push_back(absl::StrCat(
+        e.location ? e.location->ToString() + ": " : "", e.status.message()));
   });
-  std::printf("Rill host runtime demo: %s, %d worker thread(s)\n", host.work_queue().name().c_str(),
-              host.GetNumWorkerThreads());
+  std::printf("Rill host runtime demo: %s, %d worker thread(s)\n",
+              host.work_queue().name().c_str(), host.GetNumWorkerThreads());
 
   auto make_graph = [&host](int64_t id) {
-    return Graph(&host, ExecutionContext(*RequestContextBuilder(&host, nullptr, id).build()));
+    return Graph(
+        &host,
+        ExecutionContext(*RequestContextBuilder(&host, nullptr, id).build()));
   };
 
-  // 1. Fan-out / fan-in: 100 independent kernels, then one that waits for all of them.
+  // 1. Fan-out / fan-in: 100 independent kernels, then one that waits for all
+  // of them.
   Graph graph = make_graph(1);
   std::vector<RCReference<AsyncValue>> squares;
-  for (int64_t i = 1; i <= 100; ++i) squares.push_back(graph.Call1("demo.square", Args(Constant(i))));
+  for (int64_t i = 1; i <= 100; ++i)
+    squares.push_back(graph.Call1("demo.square", Args(Constant(i))));
   RCReference<AsyncValue> total = graph.Call1("demo.sum", std::move(squares));
 
-  // 2. An asynchronous kernel completed from the blocking pool; the attribute is read in place.
+  // 2. An asynchronous kernel completed from the blocking pool; the attribute
+  // is read in place.
   struct {
     uint64_t size = 4;
     char text[8] = {'R', 'i', 'l', 'l'};
   } who_attr;
-  RCReference<AsyncValue> greeting = graph.Call1("demo.read_greeting", {}, {&who_attr});
+  RCReference<AsyncValue> greeting =
+      graph.Call1("demo.read_greeting", {}, {&who_attr});
 
-  // 3. An error with a location, propagating through two dependent kernels without running them.
+  // 3. An error with a location, propagating through two dependent kernels
+  // without running them.
   RCReference<AsyncValue> quotient = graph.Call1(
       "demo.divide", Args(Constant<int64_t>(1), Constant<int64_t>(0)), {},
       ErrorLocation{"demo.mlir", 3, 14, "", ""});
-  RCReference<AsyncValue> plus_one = graph.Call1("demo.increment", Args(quotient.CopyRef()));
-  RCReference<AsyncValue> plus_two = graph.Call1("demo.increment", Args(plus_one.CopyRef()));
+  RCReference<AsyncValue> plus_one =
+      graph.Call1("demo.increment", Args(quotient.CopyRef()));
+  RCReference<AsyncValue> plus_two =
+      graph.Call1("demo.increment", Args(plus_one.CopyRef()));
 
-  // 4. A cancelled request: kernels waiting on an input that arrives after cancellation are
+  // 4. A cancelled request: kernels waiting on an input that arrives after
+  // cancellation are
   //    skipped and their results become the cancellation error.
   Graph cancelled = make_graph(2);
   AsyncValueRef<int64_t> late_input = MakeUnconstructedAsyncValueRef<int64_t>();
-  RCReference<AsyncValue> skipped = cancelled.Call1("demo.increment", Args(late_input.CopyRCRef()));
+  RCReference<AsyncValue> skipped =
+      cancelled.Call1("demo.increment", Args(late_input.CopyRCRef()));
   // 5. A kernel name nobody registered.
-  RCReference<AsyncValue> unknown = graph.Call1("demo.sqaure", Args(Constant<int64_t>(2)));
+  RCReference<AsyncValue> unknown =
+      graph.Call1("demo.sqaure", Args(Constant<int64_t>(2)));
 
   host.Await(Args(total.CopyRef(), greeting.CopyRef(), plus_two.CopyRef()));
   std::printf("sum of squares 1..100 over 100 async kernels: %lld\n",
               static_cast<long long>(total->get<int64_t>()));
-  std::printf("asynchronous kernel: %s\n", greeting->get<std::string>().c_str());
-  std::printf("error after two dependent kernels: %s\n", Describe(*plus_two).c_str());
+  std::printf("asynchronous kernel: %s\n",
+              greeting->get<std::string>().c_str());
+  std::printf("error after two dependent kernels: %s\n",
+              Describe(*plus_two).c_str());
   std::printf("unknown kernel: %s\n", Describe(*unknown).c_str());
-  for (const std::string& d : diagnostics) std::printf("runtime error: %s\n", d.c_str());
-  cancelled.request()->Cancel();  // Then let the input arrive: its user must not run.
+  for (const std::string& d : diagnostics)
+    std::printf("runtime error: %s\n", d.c_str());
+  cancelled.request()
+      ->Cancel();  // Then let the input arrive: its user must not run.
   late_input.emplace(1);
   host.Await(skipped.CopyRef());
-  std::printf("cancelled request: %s\n", skipped->IsError() ? Describe(*skipped).c_str() : "ran");
+  std::printf("cancelled request: %s\n",
+              skipped->IsError() ? Describe(*skipped).c_str() : "ran");
   host.Quiesce();
   return 0;
 }

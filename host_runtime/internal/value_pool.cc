@@ -4,8 +4,9 @@ namespace rill {
 namespace internal {
 namespace {
 
-// Releases the exiting thread's free lists. A thread_local with a destructor is registered lazily
-// (on the first pooled free), keeping the hot-path TLS variable trivially destructible.
+// Releases the exiting thread's free lists. A thread_local with a destructor is
+// registered lazily (on the first pooled free), keeping the hot-path TLS
+// variable trivially destructible.
 struct PoolThreadExit {
   ~PoolThreadExit() {
     PoolFreeLists& lists = tls_pool_free_lists;
@@ -28,20 +29,25 @@ struct PoolThreadExit {
 void* PoolRefill(size_t cls) {
   std::atomic<void*>& depot = PoolDepot()[cls];
   PoolFreeLists& lists = tls_pool_free_lists;
-  // An exiting thread (its lists already released) must not adopt blocks it would never free.
-  // The relaxed load keeps an empty depot's line from being bounced by exchanges.
-  if (lists.lifecycle != 2 && depot.load(std::memory_order_relaxed) != nullptr) {
-    // acquire: pairs with the spilling threads' release CAS, so the blocks' links are visible.
+  // An exiting thread (its lists already released) must not adopt blocks it
+  // would never free. The relaxed load keeps an empty depot's line from being
+  // bounced by exchanges.
+  if (lists.lifecycle != 2 &&
+      depot.load(std::memory_order_relaxed) != nullptr) {
+    // acquire: pairs with the spilling threads' release CAS, so the blocks'
+    // links are visible.
     if (void* chain = depot.exchange(nullptr, std::memory_order_acquire)) {
       if (lists.lifecycle == 0) PoolRegisterThreadExit();
-      // The count only bounds caching, so leave it at 0 rather than walk the chain (one cache miss
-      // per block): the adopted blocks are simply not counted against the cap.
+      // The count only bounds caching, so leave it at 0 rather than walk the
+      // chain (one cache miss per block): the adopted blocks are simply not
+      // counted against the cap.
       lists.head[cls] = *static_cast<void**>(chain);
       lists.count[cls] = 0;
       return chain;
     }
   }
-  void* block = std::malloc((cls + 1) * kPoolGranule);  // glibc aligns to 16 on 64-bit targets.
+  void* block = std::malloc(
+      (cls + 1) * kPoolGranule);  // glibc aligns to 16 on 64-bit targets.
   if (block == nullptr) std::abort();
   return block;
 }
@@ -51,7 +57,8 @@ void PoolSpill(size_t cls) {
   void* first = lists.head[cls];
   void* last = first;
   uint32_t moved = 1;
-  for (; moved < kPoolDepotBatch && *static_cast<void**>(last) != nullptr; ++moved) {
+  for (; moved < kPoolDepotBatch && *static_cast<void**>(last) != nullptr;
+       ++moved) {
     last = *static_cast<void**>(last);
   }
   lists.head[cls] = *static_cast<void**>(last);
@@ -60,7 +67,8 @@ void PoolSpill(size_t cls) {
   void* head = depot.load(std::memory_order_relaxed);
   do {
     *static_cast<void**>(last) = head;
-    // release: a thread that takes the depot (acquire) sees the links written above.
+    // release: a thread that takes the depot (acquire) sees the links written
+    // above.
   } while (!depot.compare_exchange_weak(head, first, std::memory_order_release,
                                         std::memory_order_relaxed));
 }

@@ -1,17 +1,21 @@
-// Declares the thread-local size-class pool that async values and waiter nodes are allocated from.
+// Declares the thread-local size-class pool that async values and waiter nodes
+// are allocated from.
 //
-// Thread-safety: every thread has its own free lists, so the common allocation and deallocation
-// paths never synchronize. A block may be freed on a different thread than the one that allocated
-// it (a task made by a submitter and run by a worker, a value made by one kernel and dropped by
-// another); it joins the freeing thread's list. A thread whose list is over its cap moves a batch
-// of blocks to a process-wide depot (a lock-free stack per size class: one CAS per batch), and a
-// thread whose list is empty takes the whole depot (one exchange). So producer/consumer pairs
-// recycle blocks in batches instead of going through malloc's arena locks. Nothing ever pops a
-// single node from the depot, so there is no ABA hazard. A thread's own lists go back to malloc when
+// Thread-safety: every thread has its own free lists, so the common allocation
+// and deallocation paths never synchronize. A block may be freed on a different
+// thread than the one that allocated it (a task made by a submitter and run by
+// a worker, a value made by one kernel and dropped by another); it joins the
+// freeing thread's list. A thread whose list is over its cap moves a batch of
+// blocks to a process-wide depot (a lock-free stack per size class: one CAS per
+// batch), and a thread whose list is empty takes the whole depot (one
+// exchange). So producer/consumer pairs recycle blocks in batches instead of
+// going through malloc's arena locks. Nothing ever pops a single node from the
+// depot, so there is no ABA hazard. A thread's own lists go back to malloc when
 // it exits.
 //
-// Under AddressSanitizer the pool is compiled out (every block goes straight to malloc/free) so that
-// use-after-free and leaks of async values are still reported.
+// Under AddressSanitizer the pool is compiled out (every block goes straight to
+// malloc/free) so that use-after-free and leaks of async values are still
+// reported.
 
 #ifndef RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_
 #define RILL_HOST_RUNTIME_INTERNAL_VALUE_POOL_H_
@@ -40,30 +44,37 @@ inline constexpr uint32_t kPoolDepotBatch = 256;
 
 // The depot: per size class, a stack of blocks linked through their first word.
 inline std::atomic<void*>* PoolDepot() {
-  static std::atomic<void*> depot[kPoolNumClasses];  // Constant-initialized: no init order issue.
+  static std::atomic<void*>
+      depot[kPoolNumClasses];  // Constant-initialized: no init order issue.
   return depot;
 }
 
 // Slow paths (value_pool.cc).
-void* PoolRefill(size_t cls);        // Local list empty: take the depot, or malloc.
-void PoolSpill(size_t cls);          // Local list at its cap: move a batch to the depot.
+void* PoolRefill(size_t cls);  // Local list empty: take the depot, or malloc.
+void PoolSpill(
+    size_t cls);  // Local list at its cap: move a batch to the depot.
 
 struct PoolFreeLists {
   void* head[kPoolNumClasses];
   uint32_t count[kPoolNumClasses];
-  // 0: this thread has not registered its exit cleanup yet; 1: registered; 2: the thread is exiting
-  // and its lists were released (later frees go straight to free()).
+  // 0: this thread has not registered its exit cleanup yet; 1: registered; 2:
+  // the thread is exiting and its lists were released (later frees go straight
+  // to free()).
   uint8_t lifecycle;
 };
 
-// Trivially constructible and destructible, so access needs no TLS init guard on the hot path.
+// Trivially constructible and destructible, so access needs no TLS init guard
+// on the hot path.
 inline thread_local PoolFreeLists tls_pool_free_lists;
 
 void PoolRegisterThreadExit();
 
-inline size_t PoolClassOf(size_t size) { return (size + kPoolGranule - 1) / kPoolGranule - 1; }
+inline size_t PoolClassOf(size_t size) {
+  return (size + kPoolGranule - 1) / kPoolGranule - 1;
+}
 
-// Returns `size` bytes aligned to 16. Never returns null (aborts on out-of-memory like operator new).
+// Returns `size` bytes aligned to 16. Never returns null (aborts on
+// out-of-memory like operator new).
 inline void* PoolAllocate(size_t size) {
 #ifndef RILL_VALUE_POOL_DISABLED
   if (size <= kPoolMaxSize) {
@@ -71,13 +82,15 @@ inline void* PoolAllocate(size_t size) {
     PoolFreeLists& lists = tls_pool_free_lists;
     if (void* block = lists.head[cls]) {
       lists.head[cls] = *static_cast<void**>(block);
-      if (lists.count[cls] != 0) --lists.count[cls];  // Blocks adopted from the depot are uncounted.
+      if (lists.count[cls] != 0)
+        --lists.count[cls];  // Blocks adopted from the depot are uncounted.
       return block;
     }
     return PoolRefill(cls);
   }
 #endif
-  void* block = std::malloc(size);  // glibc malloc aligns to 16 on 64-bit targets.
+  void* block =
+      std::malloc(size);  // glibc malloc aligns to 16 on 64-bit targets.
   if (block == nullptr) std::abort();
   return block;
 }
@@ -92,7 +105,8 @@ inline void PoolDeallocate(void* block, size_t size) {
       if (lists.lifecycle == 2) return std::free(block);
       PoolRegisterThreadExit();
     }
-    if (lists.count[cls] >= kPoolMaxCachedPerClass) PoolSpill(cls);  // Keeps the list non-empty.
+    if (lists.count[cls] >= kPoolMaxCachedPerClass)
+      PoolSpill(cls);  // Keeps the list non-empty.
     *static_cast<void**>(block) = lists.head[cls];
     lists.head[cls] = block;
     ++lists.count[cls];
