@@ -27,7 +27,7 @@
 #include "host_runtime/async_value_ref.h"
 #include "host_runtime/work_queue.h"
 
-#define EIGEN_USE_THREADS
+// @system_eigen defines EIGEN_USE_THREADS.
 #include "unsupported/Eigen/CXX11/ThreadPool"
 
 namespace rill {
