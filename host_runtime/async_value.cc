@@ -188,14 +188,21 @@ void AsyncValue::Destroy() {
 void IndirectAsyncValue::ForwardTo(RCReference<AsyncValue> value) {
   assert(value && "ForwardTo(null)");
   assert(value.get() != this && "indirect async value forwarded to itself");
-  assert(value_ == nullptr && IsUnavailable() &&
-         "indirect async value forwarded twice");
+  if (!ClaimForward()) {
+    assert(false && "indirect async value forwarded twice");
+    return;  // Release builds: `value` is dropped; this value keeps its first
+             // target.
+  }
+  CompleteForward(std::move(value));
+}
+
+void IndirectAsyncValue::CompleteForward(RCReference<AsyncValue> value) {
   if (!value->IsAvailable()) {
     // Finish forwarding when the target resolves. The waiter keeps this value
     // alive.
     AsyncValue* target = value.get();
     target->AndThen([self = FormRef(this), value = std::move(value)]() mutable {
-      self->ForwardTo(std::move(value));
+      self->CompleteForward(std::move(value));
     });
     return;
   }

@@ -368,18 +368,35 @@ class IndirectAsyncValue : public AsyncValue {
   IndirectAsyncValue()
       : AsyncValue(Kind::kIndirect, State::kUnconstructed, 0) {}
 
-  // Forwards to `value` (at most once). If `value` is unavailable, forwarding
-  // completes when it becomes available. Thread-safe with respect to concurrent
-  // readers and waiters.
+  // Forwards to `value`. Only the first ForwardTo (or SetError) on a value
+  // takes effect: a second one is a bug (asserted in debug builds) and releases
+  // `value` without touching this one, so a double forward can never notify
+  // twice. If `value` is unavailable, forwarding completes when it becomes
+  // available. Thread-safe with respect to concurrent readers and waiters.
   void ForwardTo(RCReference<AsyncValue> value);
+
+  // True once ForwardTo or SetError has been called (the value may still be
+  // unavailable while its target is).
+  bool IsForwarded() const {
+    return forwarded_.load(std::memory_order_acquire);
+  }
 
   // The forwarding target, or null if not yet forwarded and available.
   AsyncValue* target() const { return IsAvailable() ? value_ : nullptr; }
 
  private:
   friend class AsyncValue;
+  // Claims the right to forward; false if someone already did.
+  bool ClaimForward() {
+    // acq_rel: exactly one caller wins; the winner's later writes are published
+    // by NotifyAvailable's release.
+    return !forwarded_.exchange(true, std::memory_order_acq_rel);
+  }
+  void CompleteForward(RCReference<AsyncValue> value);
+
   // Written once by the forwarding thread before NotifyAvailable publishes it.
   AsyncValue* value_ = nullptr;
+  std::atomic<bool> forwarded_{false};
 };
 
 // ---- Inline definitions

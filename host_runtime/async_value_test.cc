@@ -273,6 +273,19 @@ TEST_F(AsyncValueTest, IndirectForwardedToError) {
   EXPECT_EQ(ind->GetErrorLocation()->line, 1u);
 }
 
+TEST_F(AsyncValueTest, SecondForwardIsRejectedWithoutCorruption) {
+  RCReference<IndirectAsyncValue> ind = MakeIndirectAsyncValue();
+  AsyncValueRef<int> first = MakeUnconstructedAsyncValueRef<int>();
+  ind->ForwardTo(first.CopyRCRef());
+  EXPECT_TRUE(ind->IsForwarded());
+  // A bug: asserted in debug builds; release builds keep the first target.
+  EXPECT_DEBUG_DEATH(
+      ind->ForwardTo(MakeAvailableAsyncValueRef<int>(2).ReleaseRCRef()),
+      "forwarded twice");
+  first.emplace(1);
+  EXPECT_EQ(ind->get<int>(), 1);
+}
+
 TEST_F(AsyncValueTest, SetErrorOnIndirectForwardsToError) {
   RCReference<IndirectAsyncValue> ind = MakeIndirectAsyncValue();
   bool ran = false;

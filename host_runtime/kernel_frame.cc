@@ -15,9 +15,15 @@ void AsyncKernelFrame::ReportError(absl::Status status) {
       if (!error) error = MakeErrorAsyncValueRef(status, location);
       slot = error.CopyRef();
     } else if (!slot->IsAvailable()) {
-      // An unforwarded indirect value forwards to a new error value; a concrete
-      // one keeps its identity (waiters stay registered) and turns into the
-      // error.
+      // An indirect result the kernel already forwarded completes with its
+      // target; like TFRT, only unset and unavailable concrete results become
+      // the error. An unforwarded indirect is forwarded to a new error value;
+      // a concrete one keeps its identity (waiters stay registered) and turns
+      // into the error.
+      if (slot->IsIndirect() &&
+          static_cast<IndirectAsyncValue*>(slot.get())->IsForwarded()) {
+        continue;
+      }
       slot->SetError(status, location);
     }
   }

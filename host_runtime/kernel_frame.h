@@ -109,8 +109,9 @@ class AsyncKernelFrame {
 
   // Reports an error (spec §5.3): results not yet set, or set but still
   // unavailable, become the error (with this kernel's location); results
-  // already available keep their values. Emits the diagnostic through the
-  // host's handler. `status` must not be OK.
+  // already available keep their values, and an indirect result the kernel
+  // already forwarded completes with its target (TFRT's rule). Emits the
+  // diagnostic through the host's handler. `status` must not be OK.
   void ReportError(absl::Status status);
   template <typename... Args>
   void ReportError(const Args&... message) {

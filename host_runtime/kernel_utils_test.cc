@@ -204,6 +204,29 @@ TEST_F(KernelUtilsTest, KernelErrorHandlerPartialFailure) {
   EXPECT_EQ(diagnostics_[0].location->kernel, "test.kernel");
 }
 
+AsyncValueRef<int>* g_pending_target = nullptr;
+
+void ForwardThenFail(Result<int> forwarded, Result<int> unforwarded,
+                     KernelErrorHandler handler) {
+  forwarded.AllocateIndirect()->ForwardTo(g_pending_target->CopyRCRef());
+  RCReference<IndirectAsyncValue> unset = unforwarded.AllocateIndirect();
+  handler.ReportError("late failure");
+}
+
+TEST_F(KernelUtilsTest,
+       ReportErrorLeavesForwardedIndirectResultsToTheirTarget) {
+  AsyncValueRef<int> target = MakeUnconstructedAsyncValueRef<int>();
+  g_pending_target = &target;
+  auto results = Run(RILL_KERNEL(ForwardThenFail), Args(), 2);
+  EXPECT_FALSE(results[0]->IsAvailable());
+  ASSERT_TRUE(results[1]->IsError());
+  EXPECT_EQ(results[1]->GetError().message(), "late failure");
+  target.emplace(
+      9);  // Completes the forward exactly once: no double notification.
+  EXPECT_EQ(results[0]->get<int>(), 9);
+  g_pending_target = nullptr;
+}
+
 bool IsCancelled(const ExecutionContext& ctx) { return ctx.IsCancelled(); }
 
 TEST_F(KernelUtilsTest, ExecutionContextParameter) {
