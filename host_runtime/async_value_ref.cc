@@ -33,7 +33,6 @@ struct ReadyCounter {
       : pending(pending), callee(std::move(callee)) {}
   std::atomic<size_t> pending;
   TaskFunction callee;
-  std::vector<RCReference<AsyncValue>> held;  // Only for the owning overload.
 };
 
 void Decrement(ReadyCounter* counter) {

@@ -128,7 +128,6 @@ struct alignas(internal::kCacheLine) Worker {
   TaskNode* overflow = nullptr;  // Oldest first.
   uint32_t unflushed_done = 0;
   NonBlockingPool* pool = nullptr;
-  int index = 0;
   uint64_t rng = 0;
   std::thread thread;
 };
@@ -158,7 +157,6 @@ class NonBlockingPool {
     for (int i = 0; i < num_threads; ++i) {
       auto worker = std::make_unique<Worker>();
       worker->pool = this;
-      worker->index = i;
       worker->rng = 0x9E3779B97F4A7C15ULL * (i + 1);
       workers_.push_back(std::move(worker));
     }

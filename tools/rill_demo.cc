@@ -162,6 +162,14 @@ std::string Describe(const AsyncValue& value) {
                       where, value.GetError().message());
 }
 
+// Prints "<argv0>: <message>" to stderr and returns the exit status for bad
+// input.
+int Fail(const char* argv0, const absl::Status& status) {
+  std::fprintf(stderr, "%s: %s\n", argv0,
+               std::string(status.message()).c_str());
+  return 1;
+}
+
 int Main(int argc, char** argv) {
   std::string queue_spec = "mstd";
   std::string allocator_type = "malloc";
@@ -185,22 +193,13 @@ int Main(int argc, char** argv) {
   }
   absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> queue =
       CreateWorkQueue(queue_spec);
-  if (!queue.ok()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0],
-                 std::string(queue.status().message()).c_str());
-    return 1;
-  }
+  if (!queue.ok()) return Fail(argv[0], queue.status());
   absl::StatusOr<std::unique_ptr<HostAllocator>> allocator =
       CreateHostAllocator(allocator_type);
-  if (!allocator.ok()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0],
-                 std::string(allocator.status().message()).c_str());
-    return 1;
-  }
+  if (!allocator.ok()) return Fail(argv[0], allocator.status());
   HostContext host(*std::move(allocator), *std::move(queue));
   if (absl::Status s = RegisterDemoKernels(&host.registry()); !s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], std::string(s.message()).c_str());
-    return 1;
+    return Fail(argv[0], s);
   }
   // Kernels may report errors from any worker thread.
   std::mutex diagnostics_mu;
