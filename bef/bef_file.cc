@@ -1,0 +1,1037 @@
+#include "bef/bef_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "bef/internal/byte_io.h"
+
+namespace rill {
+namespace bef {
+
+using internal::ByteReader;
+using internal::LoadLe;
+
+// ---------------------------------------------------------------------------
+// Views.
+
+uint32_t AttributeView::payload_size() const {
+  return LoadLe<uint32_t>(header_ + 4);
+}
+
+absl::Span<const uint8_t> AttributeView::scalar_bytes() const {
+  return {header_ + 8, payload_size()};
+}
+
+absl::string_view AttributeView::string_value() const {
+  return {reinterpret_cast<const char*>(header_ + 16),
+          static_cast<size_t>(Word64(0))};
+}
+
+absl::Span<const uint8_t> AttributeView::array_bytes() const {
+  return {header_ + 16, payload_size() - size_t{8}};
+}
+
+absl::Span<const int64_t> AttributeView::dense_shape() const {
+  return {reinterpret_cast<const int64_t*>(header_ + 24),
+          static_cast<size_t>(Word64(0))};
+}
+
+absl::Span<const uint8_t> AttributeView::dense_elements() const {
+  const size_t at = 16 + 8 * static_cast<size_t>(Word64(0));
+  return {header_ + 8 + at, payload_size() - at};
+}
+
+absl::Span<const int64_t> AttributeView::shape_dims() const {
+  if (!shape_is_ranked()) return {};
+  return {reinterpret_cast<const int64_t*>(header_ + 16),
+          static_cast<size_t>(Word64(0))};
+}
+
+AttributeView AttributeView::element(size_t i) const {
+  int64_t rel;
+  std::memcpy(&rel, header_ + 16 + 8 * i, 8);
+  return AttributeView(header_ + 8 + rel);
+}
+
+absl::Span<const uint32_t> KernelView::all_used_by() const {
+  size_t total = 0;
+  for (uint32_t n : num_used_by()) total += n;
+  return {words_ + ResultsAt() + words_[7], total};
+}
+
+absl::Span<const uint32_t> KernelView::used_by(size_t i) const {
+  size_t at = ResultsAt() + words_[7];
+  const uint32_t* counts = words_ + kKernelHeaderWords;
+  for (size_t j = 0; j < i; ++j) at += counts[j];
+  return {words_ + at, counts[i]};
+}
+
+// ---------------------------------------------------------------------------
+// Verification.
+
+namespace {
+
+std::string Hex(uint64_t v) { return absl::StrFormat("0x%x", v); }
+
+constexpr uint32_t kUndefined = 0xFFFFFFFFu;
+
+}  // namespace
+
+class Verifier {
+ public:
+  explicit Verifier(BefFile& file) : f_(file) {}
+
+  absl::Status Run() {
+    for (uint16_t id = 1; id <= 7; ++id)
+      if (f_.container_.Find(static_cast<SectionId>(id)) == nullptr)
+        return absl::InvalidArgumentError(
+            absl::StrCat("bef: required section '", SectionName(id), "' (id ",
+                         id, ") is missing"));
+    if (absl::Status s = Strings(); !s.ok()) return s;
+    if (absl::Status s = NameTable(SectionId::kTypes, f_.types_); !s.ok())
+      return s;
+    if (absl::Status s = NameTable(SectionId::kKernelNames, f_.kernel_names_);
+        !s.ok())
+      return s;
+    if (absl::Status s = Attributes(); !s.ok()) return s;
+    if (absl::Status s = Locations(); !s.ok()) return s;
+    if (absl::Status s = FunctionIndex(); !s.ok()) return s;
+    if (absl::Status s = Bodies(); !s.ok()) return s;
+    if (absl::Status s = RegionTree(); !s.ok()) return s;
+    return DebugNames();
+  }
+
+ private:
+  const Section& Get(SectionId id) { return *f_.container_.Find(id); }
+
+  template <typename... Args>
+  static absl::Status Invalid(const Section& s, uint64_t local,
+                              const Args&... args) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bef: ", SectionName(s.id), " section at offset ",
+                     Hex(s.offset + local), ": ", args...));
+  }
+
+  static absl::Status Aligned(const Section& s, uint32_t alignment) {
+    if (s.offset % alignment == 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "bef: ", SectionName(s.id), " section at offset ", Hex(s.offset),
+        " is not aligned to ", alignment, " bytes"));
+  }
+
+  // A u32 array of `count` entries at `local` inside section `s` (aligned).
+  static absl::Span<const uint32_t> Words(const Section& s, uint64_t local,
+                                          uint64_t count) {
+    return {reinterpret_cast<const uint32_t*>(s.bytes.data() + local),
+            static_cast<size_t>(count)};
+  }
+
+  absl::Status Strings() {
+    const Section& s = Get(SectionId::kStrings);
+    if (absl::Status st = Aligned(s, kStringsAlignment); !st.ok()) return st;
+    const uint64_t size = s.bytes.size();
+    if (size < 4)
+      return Invalid(s, 0, "section of ", size, " bytes has no string count");
+    const uint32_t count = LoadLe<uint32_t>(s.bytes.data());
+    if ((size - 4) / 4 < count)
+      return Invalid(s, 0, "string count ", count,
+                     " needs a table larger than the section (", size,
+                     " bytes)");
+    const uint64_t blob_at = 4 + uint64_t{4} * count;
+    const uint64_t blob_size = size - blob_at;
+    f_.string_ends_ = Words(s, 4, count);
+    uint32_t prev = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint32_t end = f_.string_ends_[i];
+      if (end < prev || end > blob_size)
+        return Invalid(s, 4 + 4 * uint64_t{i}, "string ", i, " ends at ", end,
+                       ", outside [", prev, ", ", blob_size, "]");
+      prev = end;
+    }
+    if (prev != blob_size)
+      return Invalid(s, blob_at + prev, blob_size - prev,
+                     " byte(s) after the last string");
+    f_.string_blob_ = reinterpret_cast<const char*>(s.bytes.data() + blob_at);
+    return absl::OkStatus();
+  }
+
+  absl::Status NameTable(SectionId id, std::vector<uint32_t>& out) {
+    const Section& s = Get(id);
+    ByteReader r(s.bytes, s.offset);
+    uint32_t count;
+    if (!r.ReadVbr(&count)) return Invalid(s, 0, "bad or missing count");
+    if (count > r.remaining())
+      return Invalid(s, 0, "count ", count, " exceeds the section's ",
+                     r.remaining(), " remaining bytes");
+    out.resize(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint64_t at = r.position();
+      if (!r.ReadVbr(&out[i]))
+        return Invalid(s, at, "entry ", i, ": bad or truncated integer");
+      if (out[i] >= f_.num_strings())
+        return Invalid(s, at, "entry ", i, ": string ", out[i],
+                       " out of range (", f_.num_strings(), " strings)");
+      if (f_.string(out[i]).empty())
+        return Invalid(s, at, "entry ", i, ": empty name");
+    }
+    if (!r.at_end())
+      return Invalid(s, r.position(), r.remaining(),
+                     " byte(s) after the last entry");
+    return absl::OkStatus();
+  }
+
+  absl::Status Attributes() {
+    const Section& s = Get(SectionId::kAttributes);
+    if (absl::Status st = Aligned(s, kAttributesAlignment); !st.ok()) return st;
+    const uint64_t size = s.bytes.size();
+    if (size < 8)
+      return Invalid(s, 0, "section of ", size, " bytes has no header");
+    const uint32_t count = LoadLe<uint32_t>(s.bytes.data());
+    if ((size - 8) / 4 < count)
+      return Invalid(s, 0, "attribute count ", count,
+                     " needs a table larger than the section (", size,
+                     " bytes)");
+    f_.attributes_ = s.bytes;
+    f_.attribute_offsets_ = Words(s, 8, count);
+    const absl::Span<const uint32_t> offsets = f_.attribute_offsets_;
+    uint64_t end = (8 + uint64_t{4} * count + 7) / 8 * 8;
+    attribute_depth_.assign(count, 1);
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint64_t at = offsets[i];
+      const uint64_t entry = 8 + 4 * uint64_t{i};
+      if (at % 8 != 0 || at < end)
+        return Invalid(s, entry, "attribute ", i, " at ", Hex(at),
+                       (at % 8 != 0 ? " is not aligned to 8"
+                                    : " overlaps the previous record or the "
+                                      "offset table"));
+      if (size - at < 8 || at > size)
+        return Invalid(s, entry, "attribute ", i, " at ", Hex(at),
+                       " has no room for its header");
+      const uint32_t payload = LoadLe<uint32_t>(s.bytes.data() + at + 4);
+      if (payload > size - at - 8)
+        return Invalid(s, at + 4, "attribute ", i, ": payload of ", payload,
+                       " bytes runs past the section end");
+      if (absl::Status st = Attribute(s, i, at, payload); !st.ok()) return st;
+      end = (at + 8 + payload + 7) / 8 * 8;
+    }
+    if (end != size)
+      return Invalid(s, std::min(end, size), "section has ",
+                     size > end ? size - end : end - size,
+                     " byte(s) after the last attribute");
+    return absl::OkStatus();
+  }
+
+  absl::Status Attribute(const Section& s, uint32_t index, uint64_t at,
+                         uint32_t payload) {
+    const uint8_t* h = s.bytes.data() + at;
+    const uint8_t kind = h[0];
+    const uint8_t dtype = h[1];
+    const uint8_t* p = h + 8;
+    auto bad = [&](const auto&... args) {
+      return Invalid(s, at, "attribute ", index, " (", AttributeKindName(kind),
+                     "): ", args...);
+    };
+    auto word = [&](size_t i) { return LoadLe<uint64_t>(p + 8 * i); };
+    auto check_bools = [&](const uint8_t* data, uint64_t n) -> bool {
+      for (uint64_t i = 0; i < n; ++i)
+        if (data[i] > 1) return false;
+      return true;
+    };
+    if (kind == 0 || kind > kLastAttributeKind)
+      return bad("unknown attribute kind ", int{kind});
+    if (kind != static_cast<uint8_t>(AttributeKind::kScalar) &&
+        kind != static_cast<uint8_t>(AttributeKind::kArray) &&
+        kind != static_cast<uint8_t>(AttributeKind::kDense) && dtype != 0)
+      return bad("dtype byte ", int{dtype}, " must be 0 for this kind");
+    switch (static_cast<AttributeKind>(kind)) {
+      case AttributeKind::kScalar:
+        if (!IsScalarDType(dtype))
+          return bad("dtype ", int{dtype}, " is not a scalar type");
+        if (payload != DTypeSize(dtype))
+          return bad("payload of ", payload, " bytes for ",
+                     DTypeMlirName(dtype), " (", DTypeSize(dtype),
+                     " expected)");
+        if (dtype == static_cast<uint8_t>(DType::kI1) && !check_bools(p, 1))
+          return bad("i1 value ", int{p[0]}, " is neither 0 nor 1");
+        return absl::OkStatus();
+      case AttributeKind::kString:
+        if (payload < 8 || word(0) != payload - 8)
+          return bad("payload of ", payload,
+                     " bytes does not match its length field");
+        return absl::OkStatus();
+      case AttributeKind::kType:
+        if (payload != 1 || !IsValidDType(p[0]))
+          return bad("payload is not one valid data type byte");
+        return absl::OkStatus();
+      case AttributeKind::kArray: {
+        if (payload < 8) return bad("payload has no element count");
+        const uint64_t n = word(0);
+        const size_t element_size =
+            dtype == kTypeElements ? 1 : DTypeSize(dtype);
+        if (dtype == 0 ? n != 0
+                       : dtype != kTypeElements && !IsScalarDType(dtype))
+          return bad("element type ", int{dtype}, " with ", n,
+                     " element(s) is invalid");
+        if (dtype != 0 && n > (payload - 8) / element_size)
+          return bad(n, " elements do not fit in ", payload - 8, " bytes");
+        if (8 + n * element_size != payload)
+          return bad("payload of ", payload, " bytes for ", n, " elements");
+        if (dtype == static_cast<uint8_t>(DType::kI1) && !check_bools(p + 8, n))
+          return bad("i1 element is neither 0 nor 1");
+        if (dtype == kTypeElements)
+          for (uint64_t i = 0; i < n; ++i)
+            if (!IsValidDType(p[8 + i]))
+              return bad("element ", i, " is not a data type");
+        return absl::OkStatus();
+      }
+      case AttributeKind::kDense: {
+        if (!IsDenseElementDType(dtype))
+          return bad("element type ", int{dtype}, " is invalid");
+        if (payload < 16) return bad("payload has no rank and count");
+        const uint64_t rank = word(0), n = word(1);
+        if (rank > kMaxDenseRank)
+          return bad("rank ", rank, " exceeds the limit ", kMaxDenseRank);
+        if (payload < 16 + 8 * rank)
+          return bad("payload of ", payload, " bytes has no room for ", rank,
+                     " dimensions");
+        uint64_t product = 1;
+        for (uint64_t d = 0; d < rank; ++d) {
+          const int64_t dim = static_cast<int64_t>(word(2 + d));
+          if (dim < 0) return bad("dimension ", d, " is negative (", dim, ")");
+          if (dim != 0 && product > (uint64_t{1} << 40) / uint64_t(dim))
+            return bad("element count overflows");
+          product *= static_cast<uint64_t>(dim);
+        }
+        if (product != n)
+          return bad("element count ", n, " does not match the shape (",
+                     product, ")");
+        const uint64_t data_at = 16 + 8 * rank;
+        if ((payload - data_at) / DTypeSize(dtype) != n ||
+            (payload - data_at) % DTypeSize(dtype) != 0)
+          return bad("payload of ", payload, " bytes for ", n, " elements of ",
+                     DTypeMlirName(dtype));
+        if (dtype == static_cast<uint8_t>(DType::kI1) &&
+            !check_bools(p + data_at, n))
+          return bad("i1 element is neither 0 nor 1");
+        return absl::OkStatus();
+      }
+      case AttributeKind::kShape: {
+        if (payload < 8) return bad("payload has no rank");
+        const int64_t rank = static_cast<int64_t>(word(0));
+        if (rank == -1) {
+          if (payload != 8) return bad("unranked shape with dimensions");
+          return absl::OkStatus();
+        }
+        if (rank < 0 || rank > kMaxShapeRank)
+          return bad("rank ", rank, " is invalid (limit ", kMaxShapeRank, ")");
+        if (payload != 8 + 8 * static_cast<uint64_t>(rank))
+          return bad("payload of ", payload, " bytes for rank ", rank);
+        for (int64_t d = 0; d < rank; ++d)
+          if (static_cast<int64_t>(word(1 + d)) < -1)
+            return bad("dimension ", d, " is below -1");
+        return absl::OkStatus();
+      }
+      case AttributeKind::kAggregate:
+      case AttributeKind::kSymbolRef: {
+        if (payload < 8) return bad("payload has no element count");
+        const uint64_t n = word(0);
+        if (n > (payload - 8) / 8 || 8 + 8 * n != payload)
+          return bad("payload of ", payload, " bytes for ", n, " elements");
+        const bool symbol =
+            kind == static_cast<uint8_t>(AttributeKind::kSymbolRef);
+        if (symbol && n < 2)
+          return bad("needs the module text and a root symbol");
+        uint32_t depth = 1;
+        for (uint64_t e = 0; e < n; ++e) {
+          const int64_t rel = static_cast<int64_t>(word(1 + e));
+          // Unsigned arithmetic: a hostile offset wraps instead of
+          // overflowing, and then matches no record.
+          const uint64_t target = at + 8 + static_cast<uint64_t>(rel);
+          // Elements are earlier records: the offsets before `index` are
+          // sorted, so a binary search finds the one that starts at target.
+          const auto begin = f_.attribute_offsets_.begin();
+          const auto it = std::lower_bound(
+              begin, begin + index, target,
+              [](uint32_t off, uint64_t t) { return uint64_t{off} < t; });
+          if (it == begin + index || uint64_t{*it} != target)
+            return bad("element ", e, " (offset ", rel,
+                       ") is not an earlier attribute record");
+          const uint32_t element = static_cast<uint32_t>(it - begin);
+          if (symbol && f_.attribute(element).kind() != AttributeKind::kString)
+            return bad("element ", e, " is not a string");
+          depth = std::max(depth, attribute_depth_[element] + 1);
+        }
+        if (depth > kMaxNestingDepth)
+          return bad("nesting depth exceeds the limit ", kMaxNestingDepth);
+        attribute_depth_[index] = depth;
+        return absl::OkStatus();
+      }
+    }
+    return bad("unknown attribute kind ", int{kind});
+  }
+
+  absl::Status Locations() {
+    const Section& s = Get(SectionId::kLocations);
+    if (absl::Status st = Aligned(s, kLocationsAlignment); !st.ok()) return st;
+    const uint64_t size = s.bytes.size();
+    if (size < 4) return Invalid(s, 0, "section has no location count");
+    const uint32_t count = LoadLe<uint32_t>(s.bytes.data());
+    if ((size - 4) / 4 < count)
+      return Invalid(s, 0, "location count ", count,
+                     " needs a table larger than the section (", size,
+                     " bytes)");
+    f_.locations_ = s.bytes;
+    f_.location_offsets_ = Words(s, 4, count);
+    std::vector<uint32_t> depth(count, 1);
+    uint64_t prev_end = 4 + uint64_t{4} * count;
+    for (uint32_t i = 0; i < count; ++i) {
+      const uint64_t at = f_.location_offsets_[i];
+      const uint64_t end = i + 1 < count ? f_.location_offsets_[i + 1] : size;
+      if (at != prev_end || end <= at || end > size)
+        return Invalid(s, 4 + 4 * uint64_t{i}, "location ", i, " spans [",
+                       Hex(at), ", ", Hex(end),
+                       "), which does not follow the previous record");
+      prev_end = end;
+      ByteReader r(s.bytes.subspan(at, end - at), s.offset + at);
+      auto bad = [&](const auto&... args) {
+        return Invalid(s, r.offset() - s.offset, "location ", i, ": ", args...);
+      };
+      auto child = [&](uint32_t* c) -> absl::Status {
+        if (!r.ReadVbr(c)) return bad("bad or truncated integer");
+        if (*c >= i) return bad("child ", *c, " is not an earlier location");
+        depth[i] = std::max(depth[i], depth[*c] + 1);
+        return absl::OkStatus();
+      };
+      uint8_t tag;
+      uint32_t a, b, c;
+      r.ReadU8(&tag);
+      switch (static_cast<LocationTag>(tag)) {
+        case LocationTag::kUnknown:
+          break;
+        case LocationTag::kFile:
+          if (!r.ReadVbr(&a) || !r.ReadVbr(&b) || !r.ReadVbr(&c))
+            return bad("bad or truncated file location");
+          if (a >= f_.num_strings())
+            return bad("file string ", a, " out of range");
+          break;
+        case LocationTag::kName:
+          if (!r.ReadVbr(&a)) return bad("bad or truncated name");
+          if (a >= f_.num_strings())
+            return bad("name string ", a, " out of range");
+          if (absl::Status st = child(&b); !st.ok()) return st;
+          break;
+        case LocationTag::kCallSite:
+          if (absl::Status st = child(&a); !st.ok()) return st;
+          if (absl::Status st = child(&b); !st.ok()) return st;
+          break;
+        case LocationTag::kFused:
+          if (!r.ReadVbr(&a)) return bad("bad or truncated part count");
+          if (a > r.remaining())
+            return bad(a, " parts do not fit in the record");
+          for (uint32_t p = 0; p < a; ++p)
+            if (absl::Status st = child(&b); !st.ok()) return st;
+          break;
+        default:
+          return bad("unknown tag ", int{tag});
+      }
+      if (!r.at_end()) return bad(r.remaining(), " byte(s) after the record");
+      if (depth[i] > kMaxNestingDepth)
+        return bad("nesting depth exceeds the limit ", kMaxNestingDepth);
+    }
+    if (prev_end != size)
+      return Invalid(s, prev_end, "bytes after the last location");
+    location_used_.assign(count, false);
+    return absl::OkStatus();
+  }
+
+  absl::Status FunctionIndex() {
+    const Section& s = Get(SectionId::kFunctionIndex);
+    ByteReader r(s.bytes, s.offset);
+    uint32_t count;
+    if (!r.ReadVbr(&count)) return Invalid(s, 0, "bad or missing count");
+    // Each entry takes at least 5 bytes; this bounds the allocation.
+    if (count > r.remaining() / 5)
+      return Invalid(s, 0, "function count ", count, " exceeds what the ",
+                     r.remaining(), " remaining bytes can hold");
+    f_.functions_.resize(count);
+    body_offsets_.resize(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      FunctionInfo& fn = f_.functions_[i];
+      const uint64_t at = r.position();
+      auto bad = [&](const auto&... args) {
+        return Invalid(s, at, "function ", i, ": ", args...);
+      };
+      uint8_t kind;
+      uint32_t name, n;
+      if (!r.ReadU8(&kind) || !r.ReadVbr(&name) ||
+          !r.ReadVbr(&body_offsets_[i]))
+        return bad("truncated entry");
+      if (kind > static_cast<uint8_t>(FunctionKind::kNative))
+        return bad("unknown kind ", int{kind});
+      fn.kind = static_cast<FunctionKind>(kind);
+      if (name >= f_.num_strings())
+        return bad("name string ", name, " out of range");
+      fn.name = f_.string(name);
+      if (fn.kind == FunctionKind::kNative) {
+        if (fn.name.empty()) return bad("native function without a name");
+        if (body_offsets_[i] != 0) return bad("native function with a body");
+      }
+      for (auto* types : {&fn.argument_types, &fn.result_types}) {
+        if (!r.ReadVbr(&n) || n > r.remaining()) return bad("bad type count");
+        types->resize(n);
+        for (uint32_t& t : *types) {
+          if (!r.ReadVbr(&t)) return bad("truncated type list");
+          if (t >= f_.num_types()) return bad("type ", t, " out of range");
+        }
+      }
+      if (!fn.name.empty() &&
+          !f_.function_by_name_.try_emplace(fn.name, i).second)
+        return bad("name '", fn.name, "' is also function ",
+                   f_.function_by_name_[fn.name]);
+    }
+    if (!r.at_end())
+      return Invalid(s, r.position(), r.remaining(),
+                     " byte(s) after the last function");
+    return absl::OkStatus();
+  }
+
+  absl::Status Bodies() {
+    const Section& s = Get(SectionId::kFunctions);
+    if (absl::Status st = Aligned(s, kFunctionsAlignment); !st.ok()) return st;
+    uint64_t prev_end = 0;
+    for (uint32_t i = 0; i < f_.functions_.size(); ++i) {
+      FunctionInfo& fn = f_.functions_[i];
+      if (fn.kind == FunctionKind::kNative) continue;
+      const uint64_t at = body_offsets_[i];
+      if (at % 4 != 0 || at < prev_end || at > s.bytes.size() ||
+          s.bytes.size() - at < 4 * kBodyHeaderWords)
+        return Invalid(s, std::min<uint64_t>(at, s.bytes.size()), "function ",
+                       i, ": body offset ", Hex(at),
+                       " is unaligned, overlaps the previous body or leaves "
+                       "no room for a header");
+      const uint32_t* w =
+          reinterpret_cast<const uint32_t*>(s.bytes.data() + at);
+      const uint64_t words = uint64_t{kBodyHeaderWords} + w[0] + w[2] +
+                             uint64_t{kKernelTableEntryWords} * w[1] + w[3];
+      if (words > (s.bytes.size() - at) / 4)
+        return Invalid(s, at, "function ", i, ": body of ", words,
+                       " words runs past the section end");
+      fn.body = FunctionBody(w);
+      if (absl::Status st = Body(s, i, at, w); !st.ok()) return st;
+      prev_end = at + 4 * words;
+    }
+    if (prev_end != s.bytes.size())
+      return Invalid(s, prev_end, s.bytes.size() - prev_end,
+                     " byte(s) after the last body");
+    return absl::OkStatus();
+  }
+
+  std::string FunctionName(uint32_t i) const {
+    const FunctionInfo& fn = f_.functions_[i];
+    return fn.name.empty() ? absl::StrCat("function ", i, " (region)")
+                           : absl::StrCat("function ", i, " (@", fn.name, ")");
+  }
+
+  absl::Status Body(const Section& s, uint32_t fi, uint64_t at,
+                    const uint32_t* w) {
+    const FunctionInfo& fn = f_.functions_[fi];
+    const uint32_t num_registers = w[0], num_kernels = w[1], num_results = w[2],
+                   area_words = w[3];
+    const uint32_t* use_counts = w + kBodyHeaderWords;
+    const uint32_t* results = use_counts + num_registers;
+    const uint32_t* table = results + num_results;
+    const uint32_t* area =
+        table + uint64_t{kKernelTableEntryWords} * num_kernels;
+    const std::string fname = FunctionName(fi);
+    auto word_at = [&](const uint32_t* p) {
+      return at + 4 * static_cast<uint64_t>(p - w);
+    };
+    auto bad = [&](const uint32_t* p, const auto&... args) {
+      return Invalid(s, word_at(p), fname, ": ", args...);
+    };
+    if (num_kernels == 0) return bad(w + 1, "no entry kernel");
+    if (num_results != fn.result_types.size())
+      return bad(w + 2, num_results, " result registers for ",
+                 fn.result_types.size(), " declared results");
+    for (uint32_t i = 0; i < num_results; ++i)
+      if (results[i] >= num_registers)
+        return bad(results + i, "result ", i, " register ", results[i],
+                   " out of range (", num_registers, " registers)");
+
+    definer_.assign(num_registers, kUndefined);
+    uses_.assign(num_registers + size_t{1}, 0);
+    no_operand_kernels_.clear();
+    uint64_t expected_at = 0;
+    for (uint32_t k = 0; k < num_kernels; ++k) {
+      const uint32_t* entry = table + uint64_t{kKernelTableEntryWords} * k;
+      const std::string kname = absl::StrCat("kernel ", k);
+      auto kbad = [&](const uint32_t* p, const auto&... args) {
+        return bad(p, kname, ": ", args...);
+      };
+      if (entry[0] != expected_at)
+        return kbad(entry, "record offset ", entry[0], " words, expected ",
+                    expected_at, " (records are contiguous)");
+      if (area_words - expected_at < kKernelHeaderWords)
+        return kbad(entry, "record header runs past the body end");
+      const uint32_t* kw = area + expected_at;
+      const uint32_t nops = kw[4], nattrs = kw[5], nfuncs = kw[6], nres = kw[7];
+      const uint64_t room = area_words - expected_at - kKernelHeaderWords;
+      const uint64_t fixed =
+          uint64_t{nops} + nattrs + nfuncs + 2 * uint64_t{nres};
+      if (fixed > room)
+        return kbad(kw + 4, "counts (", nops, " operands, ", nattrs,
+                    " attributes, ", nfuncs, " functions, ", nres,
+                    " results) run past the body end");
+      const uint32_t* num_used_by = kw + kKernelHeaderWords;
+      uint64_t total_used_by = 0;
+      for (uint32_t j = 0; j < nres; ++j) total_used_by += num_used_by[j];
+      if (total_used_by > room - fixed)
+        return kbad(num_used_by, "used-by lists run past the body end");
+      expected_at += kKernelHeaderWords + fixed + total_used_by;
+      const uint32_t* operands = num_used_by + nres;
+      const uint32_t* attrs = operands + nops;
+      const uint32_t* funcs = attrs + nattrs;
+      const uint32_t* res = funcs + nfuncs;
+
+      if (k == 0) {
+        if (kw[0] != kEntryKernelCode || kw[1] != kNoLocation || nops != 0 ||
+            nattrs != 0 || nfuncs != 0)
+          return kbad(kw,
+                      "the entry kernel must have code and location "
+                      "0xffffffff and no operands, attributes or "
+                      "functions");
+        if (nres != fn.argument_types.size() + 1)
+          return kbad(kw + 7, nres, " results for ", fn.argument_types.size(),
+                      " arguments (expected ", fn.argument_types.size() + 1,
+                      ")");
+        if (res[0] != kStartSignalRegister)
+          return kbad(res, "result 0 must be the start signal 0xffffffff");
+        if (entry[1] != 0)
+          return kbad(entry + 1, "entry ready count must be 0");
+      } else {
+        if (kw[0] >= f_.num_kernel_names())
+          return kbad(kw, "kernel name ", kw[0], " out of range (",
+                      f_.num_kernel_names(), " names)");
+        if (kw[1] != kNoLocation) {
+          if (kw[1] >= f_.num_locations())
+            return kbad(kw + 1, "location ", kw[1], " out of range (",
+                        f_.num_locations(), " locations)");
+          if (location_used_[kw[1]])
+            return kbad(kw + 1, "location ", kw[1],
+                        " is already the location of another kernel");
+          location_used_[kw[1]] = true;
+        }
+        const uint32_t ready = std::max<uint32_t>(1, nops);
+        if (entry[1] != ready)
+          return kbad(entry + 1, "ready count ", entry[1], ", expected ",
+                      ready);
+        for (uint32_t i = 0; i < nops; ++i) {
+          const uint32_t r = operands[i];
+          if (r >= num_registers)
+            return kbad(operands + i, "operand ", i, " register ", r,
+                        " out of range (", num_registers, " registers)");
+          if (definer_[r] == kUndefined)
+            return kbad(operands + i, "operand ", i, " register ", r,
+                        " is used before it is defined");
+          ++uses_[r];
+        }
+        if (nops == 0) no_operand_kernels_.push_back(k);
+        for (uint32_t i = 0; i < nattrs; ++i)
+          if (attrs[i] >= f_.num_attributes())
+            return kbad(attrs + i, "attribute ", attrs[i], " out of range (",
+                        f_.num_attributes(), " attributes)");
+        for (uint32_t i = 0; i < nfuncs; ++i) {
+          const uint32_t g = funcs[i];
+          if (g >= f_.functions_.size())
+            return kbad(funcs + i, "function operand ", g, " out of range (",
+                        f_.functions_.size(), " functions)");
+          FunctionInfo& callee = f_.functions_[g];
+          if (!callee.name.empty()) continue;
+          if (g >= fi)
+            return kbad(funcs + i, "region function ", g,
+                        " must come before the function that holds it");
+          if (callee.parent_function != FunctionInfo::kNoParent)
+            return kbad(funcs + i, "region function ", g,
+                        " is already a region of function ",
+                        callee.parent_function, " kernel ",
+                        callee.parent_kernel);
+          callee.parent_function = fi;
+          callee.parent_kernel = k;
+        }
+      }
+      if (entry[2] > num_kernels)
+        return kbad(entry + 2, "stream id ", entry[2], " exceeds ", num_kernels,
+                    " (the most streams a body can have)");
+      for (uint32_t i = (k == 0 ? 1 : 0); i < nres; ++i) {
+        const uint32_t r = res[i];
+        if (r >= num_registers)
+          return kbad(res + i, "result ", i, " register ", r, " out of range (",
+                      num_registers, " registers)");
+        if (definer_[r] != kUndefined)
+          return kbad(res + i, "result ", i, " register ", r,
+                      " is already defined by kernel ", definer_[r]);
+        definer_[r] = k;
+      }
+    }
+    if (expected_at != area_words)
+      return bad(area + expected_at, area_words - expected_at,
+                 " word(s) after the last kernel record");
+    for (uint32_t r = 0; r < num_registers; ++r)
+      if (definer_[r] == kUndefined)
+        return bad(w, "register ", r, " is never defined");
+    if (fn.kind == FunctionKind::kSync) {
+      std::vector<bool> returned(num_registers);
+      for (uint32_t i = 0; i < num_results; ++i) {
+        if (definer_[results[i]] == 0)
+          return bad(results + i, "return value ", i,
+                     " is an argument in a sync function");
+        if (returned[results[i]])
+          return bad(results + i, "return value ", i,
+                     " is duplicated in a sync function");
+        returned[results[i]] = true;
+      }
+    }
+    return UsersAndUseCounts(s, fi, at, w, use_counts, results, table, area);
+  }
+
+  // Recomputes every used-by list in scheduling order (host_dialect.md §6.1:
+  // newest (kernel, operand) first; the start signal's list in program
+  // order) and every use count, and compares them with the stored ones.
+  absl::Status UsersAndUseCounts(const Section& s, uint32_t fi, uint64_t at,
+                                 const uint32_t* w, const uint32_t* use_counts,
+                                 const uint32_t* results, const uint32_t* table,
+                                 const uint32_t* area) {
+    const uint32_t num_registers = w[0], num_kernels = w[1], num_results = w[2];
+    const std::string fname = FunctionName(fi);
+    auto bad = [&](const uint32_t* p, const auto&... args) {
+      return Invalid(s, at + 4 * static_cast<uint64_t>(p - w), fname, ": ",
+                     args...);
+    };
+    // uses_[r] holds operand uses; turn it into list starts (CSR).
+    uint64_t total = 0;
+    for (uint32_t r = 0; r < num_registers; ++r) {
+      const uint32_t n = uses_[r];
+      uses_[r] = static_cast<uint32_t>(total);
+      total += n;
+    }
+    uses_[num_registers] = static_cast<uint32_t>(total);
+    expected_users_.resize(total);
+    fill_.assign(uses_.begin(), uses_.end() - 1);
+    for (uint32_t k = num_kernels; k-- > 1;) {
+      const KernelView kv(area + table[uint64_t{kKernelTableEntryWords} * k]);
+      const auto ops = kv.operands();
+      for (size_t i = ops.size(); i-- > 0;)
+        expected_users_[fill_[ops[i]]++] = k;
+    }
+    std::vector<uint32_t> return_uses;
+    for (uint32_t k = 0; k < num_kernels; ++k) {
+      const uint32_t* kw = area + table[uint64_t{kKernelTableEntryWords} * k];
+      const KernelView kv(kw);
+      const auto results_k = kv.results();
+      const auto counts = kv.num_used_by();
+      const uint32_t* list = kw + kKernelHeaderWords + results_k.size() +
+                             kv.operands().size() + kv.attributes().size() +
+                             kv.functions().size() + results_k.size();
+      for (size_t j = 0; j < results_k.size(); ++j) {
+        absl::Span<const uint32_t> expected;
+        if (k == 0 && j == 0) {
+          expected = no_operand_kernels_;
+        } else {
+          const uint32_t r = results_k[j];
+          expected = absl::MakeConstSpan(expected_users_.data() + uses_[r],
+                                         uses_[r + 1] - uses_[r]);
+        }
+        if (counts[j] != expected.size())
+          return bad(counts.data() + j, "kernel ", k, " result ", j, " has ",
+                     counts[j], " users, expected ", expected.size());
+        for (size_t u = 0; u < expected.size(); ++u)
+          if (list[u] != expected[u])
+            return bad(list + u, "kernel ", k, " result ", j, " user ", u,
+                       " is kernel ", list[u], ", expected kernel ",
+                       expected[u], " (used-by lists are in scheduling order)");
+        list += expected.size();
+      }
+    }
+    // Use counts: operand uses plus tfrt.return uses.
+    for (uint32_t i = 0; i < num_results; ++i) ++fill_[results[i]];
+    for (uint32_t r = 0; r < num_registers; ++r) {
+      const uint32_t operand_uses = uses_[r + 1] - uses_[r];
+      const uint32_t return_count = fill_[r] - uses_[r + 1];
+      if (use_counts[r] != operand_uses + return_count)
+        return bad(use_counts + r, "register ", r, " use count ", use_counts[r],
+                   ", expected ", operand_uses + return_count);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status RegionTree() {
+    const size_t n = f_.functions_.size();
+    std::vector<uint32_t> depth(n, 0);
+    for (size_t i = n; i-- > 0;) {
+      const FunctionInfo& fn = f_.functions_[i];
+      if (!fn.name.empty()) continue;
+      if (fn.parent_function == FunctionInfo::kNoParent)
+        return absl::InvalidArgumentError(
+            absl::StrCat("bef: function index: region function ", i,
+                         " is not the function operand of any kernel"));
+      depth[i] = depth[fn.parent_function] + 1;
+      if (depth[i] > kMaxNestingDepth)
+        return absl::InvalidArgumentError(absl::StrCat(
+            "bef: function index: region function ", i, " is nested ", depth[i],
+            " deep; the limit is ", kMaxNestingDepth));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status DebugNames() {
+    const Section* found = f_.container_.Find(SectionId::kDebugNames);
+    if (found == nullptr) return absl::OkStatus();
+    const Section& s = *found;
+    ByteReader r(s.bytes, s.offset);
+    auto bad = [&](const auto&... args) {
+      return Invalid(s, r.position(), args...);
+    };
+    uint32_t n;
+    if (!r.ReadVbr(&n) || n != f_.functions_.size())
+      return bad("function count does not match the function index (",
+                 f_.functions_.size(), ")");
+    std::vector<FunctionDebugNames> names(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      const FunctionInfo& fn = f_.functions_[i];
+      const bool native = fn.kind == FunctionKind::kNative;
+      const uint32_t num_registers = native ? 0 : fn.body.num_registers();
+      const uint32_t num_kernels = native ? 0 : fn.body.num_kernels();
+      uint32_t count;
+      if (!r.ReadVbr(&count) || count != num_registers)
+        return bad("function ", i, ": register count does not match its body (",
+                   num_registers, ")");
+      names[i].register_types.resize(count);
+      for (uint32_t& t : names[i].register_types) {
+        if (!r.ReadVbr(&t) || t > f_.num_types())
+          return bad("function ", i, ": bad register type");
+        t = t == 0 ? FunctionDebugNames::kUnknownType : t - 1;
+      }
+      if (!r.ReadVbr(&count) || count != num_kernels)
+        return bad("function ", i, ": kernel count does not match its body (",
+                   num_kernels, ")");
+      names[i].attribute_names.resize(count);
+      names[i].function_names.resize(count);
+      for (uint32_t k = 0; k < count; ++k) {
+        const KernelView kv = fn.body.kernel(k);
+        for (int list = 0; list < 2; ++list) {
+          const size_t expected =
+              list == 0 ? kv.attributes().size() : kv.functions().size();
+          auto& out = list == 0 ? names[i].attribute_names[k]
+                                : names[i].function_names[k];
+          uint32_t m;
+          if (!r.ReadVbr(&m) || (m != 0 && m != expected))
+            return bad("function ", i, " kernel ", k, ": ",
+                       list == 0 ? "attribute" : "function",
+                       " name count is neither 0 nor ", expected);
+          out.resize(m);
+          for (uint32_t& str : out)
+            if (!r.ReadVbr(&str) || str >= f_.num_strings())
+              return bad("function ", i, " kernel ", k, ": bad name string");
+        }
+      }
+    }
+    if (!r.at_end()) return bad(r.remaining(), " byte(s) after the last entry");
+    f_.debug_names_ = std::move(names);
+    f_.has_debug_names_ = true;
+    return absl::OkStatus();
+  }
+
+  BefFile& f_;
+  std::vector<uint32_t> attribute_depth_;
+  std::vector<bool> location_used_;
+  std::vector<uint32_t> body_offsets_;
+  // Per-body scratch, reused across functions.
+  std::vector<uint32_t> definer_, uses_, fill_, expected_users_,
+      no_operand_kernels_;
+};
+
+// ---------------------------------------------------------------------------
+// BefFile.
+
+absl::StatusOr<std::unique_ptr<BefFile>> BefFile::Create(
+    std::unique_ptr<BefFile> file) {
+  if (reinterpret_cast<uintptr_t>(file->bytes_.data()) % 8 != 0)
+    return absl::InvalidArgumentError(
+        "bef: the buffer is not aligned to 8 bytes");
+  absl::StatusOr<BefContainer> container = BefContainer::Parse(file->bytes_);
+  if (!container.ok()) return container.status();
+  file->container_ = *std::move(container);
+  if (absl::Status s = Verifier(*file).Run(); !s.ok()) return s;
+  return file;
+}
+
+absl::StatusOr<std::unique_ptr<BefFile>> BefFile::FromBuffer(
+    absl::Span<const uint8_t> bytes) {
+  std::unique_ptr<BefFile> file(new BefFile());
+  file->bytes_ = bytes;
+  return Create(std::move(file));
+}
+
+absl::StatusOr<std::unique_ptr<BefFile>> BefFile::FromCopy(
+    absl::Span<const uint8_t> bytes) {
+  std::unique_ptr<BefFile> file(new BefFile());
+  file->owned_.reset(new uint64_t[(bytes.size() + 7) / 8]);
+  if (!bytes.empty())
+    std::memcpy(file->owned_.get(), bytes.data(), bytes.size());
+  file->bytes_ = {reinterpret_cast<const uint8_t*>(file->owned_.get()),
+                  bytes.size()};
+  return Create(std::move(file));
+}
+
+absl::StatusOr<std::unique_ptr<BefFile>> BefFile::Open(
+    const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return absl::NotFoundError(
+        absl::StrCat("bef: cannot open '", path, "': ", std::strerror(errno)));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const int err = errno;
+    ::close(fd);
+    return absl::InvalidArgumentError(
+        absl::StrCat("bef: '", path, "' is not a regular file",
+                     err != 0 ? absl::StrCat(": ", std::strerror(err)) : ""));
+  }
+  std::unique_ptr<BefFile> file(new BefFile());
+  if (st.st_size > 0) {
+    void* map = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED) {
+      const int err = errno;
+      ::close(fd);
+      return absl::InternalError(
+          absl::StrCat("bef: cannot map '", path, "': ", std::strerror(err)));
+    }
+    file->mapping_ = map;
+    file->mapping_size_ = static_cast<size_t>(st.st_size);
+    file->bytes_ = {static_cast<const uint8_t*>(map), file->mapping_size_};
+  }
+  ::close(fd);
+  absl::StatusOr<std::unique_ptr<BefFile>> result = Create(std::move(file));
+  if (!result.ok())
+    return absl::Status(result.status().code(),
+                        absl::StrCat(path, ": ", result.status().message()));
+  return result;
+}
+
+BefFile::~BefFile() {
+  if (mapping_ != nullptr) ::munmap(mapping_, mapping_size_);
+}
+
+absl::string_view BefFile::string(uint32_t index) const {
+  const uint32_t begin = index == 0 ? 0 : string_ends_[index - 1];
+  return {string_blob_ + begin, string_ends_[index] - begin};
+}
+
+std::optional<uint32_t> BefFile::FindFunction(absl::string_view name) const {
+  auto it = function_by_name_.find(name);
+  if (it == function_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+LocationRecord BefFile::location(uint32_t index) const {
+  const uint32_t at = location_offsets_[index];
+  const uint32_t end = index + 1 < location_offsets_.size()
+                           ? location_offsets_[index + 1]
+                           : static_cast<uint32_t>(locations_.size());
+  ByteReader r(locations_.subspan(at, end - at), 0);
+  LocationRecord rec;
+  uint8_t tag = 0;
+  r.ReadU8(&tag);
+  rec.tag = static_cast<LocationTag>(tag);
+  uint32_t a = 0, b = 0;
+  switch (rec.tag) {
+    case LocationTag::kUnknown:
+      break;
+    case LocationTag::kFile:
+      r.ReadVbr(&rec.string);
+      r.ReadVbr(&rec.line);
+      r.ReadVbr(&rec.column);
+      break;
+    case LocationTag::kName:
+      r.ReadVbr(&rec.string);
+      r.ReadVbr(&a);
+      rec.children = {a};
+      break;
+    case LocationTag::kCallSite:
+      r.ReadVbr(&a);
+      r.ReadVbr(&b);
+      rec.children = {a, b};
+      break;
+    case LocationTag::kFused:
+      r.ReadVbr(&a);
+      rec.children.resize(a);
+      for (uint32_t& c : rec.children) r.ReadVbr(&c);
+      break;
+  }
+  return rec;
+}
+
+std::string BefFile::LocationText(uint32_t index) const {
+  const LocationRecord rec = location(index);
+  switch (rec.tag) {
+    case LocationTag::kUnknown:
+      return "(unknown)";
+    case LocationTag::kFile:
+      return absl::StrCat(string(rec.string), ";", rec.line, ";", rec.column);
+    case LocationTag::kName: {
+      const LocationRecord child = location(rec.children[0]);
+      if (child.tag == LocationTag::kUnknown)
+        return std::string(string(rec.string));
+      return absl::StrCat(LocationText(rec.children[0]), "(",
+                          string(rec.string), ")");
+    }
+    case LocationTag::kCallSite:
+      return absl::StrCat(LocationText(rec.children[0]), "<-",
+                          LocationText(rec.children[1]));
+    case LocationTag::kFused: {
+      std::vector<std::string> parts;
+      for (uint32_t c : rec.children) parts.push_back(LocationText(c));
+      return absl::StrJoin(parts, ",");
+    }
+  }
+  return "(unknown)";
+}
+
+std::optional<std::string> BefFile::LocationDebugInfo(uint32_t index) const {
+  const LocationRecord rec = location(index);
+  switch (rec.tag) {
+    case LocationTag::kName:
+      return std::string(string(rec.string));
+    case LocationTag::kFused: {
+      std::string names;
+      for (uint32_t c : rec.children) {
+        const LocationRecord child = location(c);
+        if (child.tag == LocationTag::kName)
+          absl::StrAppend(&names, string(child.string));
+      }
+      return names;
+    }
+    case LocationTag::kCallSite: {
+      const LocationRecord callee = location(rec.children[0]);
+      if (callee.tag == LocationTag::kName)
+        return std::string(string(callee.string));
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace bef
+}  // namespace rill
