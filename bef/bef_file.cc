@@ -392,7 +392,7 @@ class Verifier {
                      " bytes)");
     f_.locations_ = s.bytes;
     f_.location_offsets_ = Words(s, 4, count);
-    std::vector<uint32_t> depth(count, 1);
+    std::vector<uint8_t> depth(count, 1);  // Capped at 64 + 1.
     uint64_t prev_end = 4 + uint64_t{4} * count;
     for (uint32_t i = 0; i < count; ++i) {
       const uint64_t at = f_.location_offsets_[i];
@@ -402,6 +402,15 @@ class Verifier {
                        Hex(at), ", ", Hex(end),
                        "), which does not follow the previous record");
       prev_end = end;
+      // Fast path for the common record, a file location: on any doubt the
+      // general path below re-reads it and names the problem.
+      if (s.bytes[at] == static_cast<uint8_t>(LocationTag::kFile)) {
+        ByteReader fast(s.bytes.subspan(at + 1, end - at - 1), 0);
+        uint32_t file, line, column;
+        if (fast.ReadVbr(&file) && fast.ReadVbr(&line) &&
+            fast.ReadVbr(&column) && fast.at_end() && file < f_.num_strings())
+          continue;
+      }
       ByteReader r(s.bytes.subspan(at, end - at), s.offset + at);
       auto bad = [&](const auto&... args) {
         return Invalid(s, r.offset() - s.offset, "location ", i, ": ", args...);
@@ -409,7 +418,7 @@ class Verifier {
       auto child = [&](uint32_t* c) -> absl::Status {
         if (!r.ReadVbr(c)) return bad("bad or truncated integer");
         if (*c >= i) return bad("child ", *c, " is not an earlier location");
-        depth[i] = std::max(depth[i], depth[*c] + 1);
+        depth[i] = static_cast<uint8_t>(std::max<int>(depth[i], depth[*c] + 1));
         return absl::OkStatus();
       };
       uint8_t tag;
@@ -552,12 +561,11 @@ class Verifier {
     const uint32_t* table = results + num_results;
     const uint32_t* area =
         table + uint64_t{kKernelTableEntryWords} * num_kernels;
-    const std::string fname = FunctionName(fi);
     auto word_at = [&](const uint32_t* p) {
       return at + 4 * static_cast<uint64_t>(p - w);
     };
     auto bad = [&](const uint32_t* p, const auto&... args) {
-      return Invalid(s, word_at(p), fname, ": ", args...);
+      return Invalid(s, word_at(p), FunctionName(fi), ": ", args...);
     };
     if (num_kernels == 0) return bad(w + 1, "no entry kernel");
     if (num_results != fn.result_types.size())
@@ -568,15 +576,21 @@ class Verifier {
         return bad(results + i, "result ", i, " register ", results[i],
                    " out of range (", num_registers, " registers)");
 
-    definer_.assign(num_registers, kUndefined);
-    uses_.assign(num_registers + size_t{1}, 0);
-    no_operand_kernels_.clear();
+    // One forward pass over the kernels checks everything, including the
+    // used-by lists (host_dialect.md §6.1): a register's list holds its uses
+    // newest first, so visiting uses in ascending (kernel, operand) order
+    // must consume the list exactly from its end backwards. The start
+    // signal's list is in program order and is consumed from the front.
+    regs_.assign(num_registers, Register{});
+    for (uint32_t i = 0; i < num_results; ++i) ++regs_[results[i]].returns;
+    uint64_t start_next = 0, start_end = 0;  // The start signal's list.
     uint64_t expected_at = 0;
     for (uint32_t k = 0; k < num_kernels; ++k) {
       const uint32_t* entry = table + uint64_t{kKernelTableEntryWords} * k;
-      const std::string kname = absl::StrCat("kernel ", k);
+      // Builds its message only on failure: the success path allocates
+      // nothing per kernel.
       auto kbad = [&](const uint32_t* p, const auto&... args) {
-        return bad(p, kname, ": ", args...);
+        return bad(p, "kernel ", k, ": ", args...);
       };
       if (entry[0] != expected_at)
         return kbad(entry, "record offset ", entry[0], " words, expected ",
@@ -597,11 +611,13 @@ class Verifier {
       for (uint32_t j = 0; j < nres; ++j) total_used_by += num_used_by[j];
       if (total_used_by > room - fixed)
         return kbad(num_used_by, "used-by lists run past the body end");
-      expected_at += kKernelHeaderWords + fixed + total_used_by;
       const uint32_t* operands = num_used_by + nres;
       const uint32_t* attrs = operands + nops;
       const uint32_t* funcs = attrs + nattrs;
       const uint32_t* res = funcs + nfuncs;
+      uint64_t list_at = expected_at + kKernelHeaderWords + fixed;
+      expected_at += kKernelHeaderWords + fixed + total_used_by;
+      Prefetch(area, area_words, expected_at, num_registers);
 
       if (k == 0) {
         if (kw[0] != kEntryKernelCode || kw[1] != kNoLocation || nops != 0 ||
@@ -618,6 +634,9 @@ class Verifier {
           return kbad(res, "result 0 must be the start signal 0xffffffff");
         if (entry[1] != 0)
           return kbad(entry + 1, "entry ready count must be 0");
+        start_next = list_at;
+        start_end = list_at + num_used_by[0];
+        list_at = start_end;
       } else {
         if (kw[0] >= f_.num_kernel_names())
           return kbad(kw, "kernel name ", kw[0], " out of range (",
@@ -640,12 +659,32 @@ class Verifier {
           if (r >= num_registers)
             return kbad(operands + i, "operand ", i, " register ", r,
                         " out of range (", num_registers, " registers)");
-          if (definer_[r] == kUndefined)
+          Register& reg = regs_[r];
+          if (reg.definer == kUndefined)
             return kbad(operands + i, "operand ", i, " register ", r,
                         " is used before it is defined");
-          ++uses_[r];
+          if (reg.next_user == reg.first_user)
+            return kbad(operands + i, "operand ", i, " uses register ", r,
+                        ", whose used-by list (kernel ", reg.definer,
+                        ") has fewer entries than uses");
+          const uint32_t* user = area + --reg.next_user;
+          if (*user != k)
+            return bad(user, "kernel ", reg.definer, " lists kernel ", *user,
+                       " as user ", reg.next_user - reg.first_user,
+                       " of register ", r, ", expected kernel ", k,
+                       " (used-by lists are in scheduling order)");
         }
-        if (nops == 0) no_operand_kernels_.push_back(k);
+        if (nops == 0) {
+          if (start_next == start_end)
+            return kbad(kw + 4,
+                        "has no operands but the start signal's "
+                        "used-by list does not list it");
+          const uint32_t* user = area + start_next++;
+          if (*user != k)
+            return bad(user, "the start signal lists kernel ", *user,
+                       ", expected kernel ", k,
+                       " (used-by lists are in scheduling order)");
+        }
         for (uint32_t i = 0; i < nattrs; ++i)
           if (attrs[i] >= f_.num_attributes())
             return kbad(attrs + i, "attribute ", attrs[i], " out of range (",
@@ -677,22 +716,42 @@ class Verifier {
         if (r >= num_registers)
           return kbad(res + i, "result ", i, " register ", r, " out of range (",
                       num_registers, " registers)");
-        if (definer_[r] != kUndefined)
+        Register& reg = regs_[r];
+        if (reg.definer != kUndefined)
           return kbad(res + i, "result ", i, " register ", r,
-                      " is already defined by kernel ", definer_[r]);
-        definer_[r] = k;
+                      " is already defined by kernel ", reg.definer);
+        reg.definer = k;
+        reg.first_user = static_cast<uint32_t>(list_at);
+        list_at += num_used_by[i];
+        reg.next_user = static_cast<uint32_t>(list_at);
+        if (use_counts[r] != uint64_t{num_used_by[i]} + reg.returns)
+          return bad(use_counts + r, "register ", r, " use count ",
+                     use_counts[r], ", expected ",
+                     uint64_t{num_used_by[i]} + reg.returns);
       }
     }
     if (expected_at != area_words)
       return bad(area + expected_at, area_words - expected_at,
                  " word(s) after the last kernel record");
-    for (uint32_t r = 0; r < num_registers; ++r)
-      if (definer_[r] == kUndefined)
+    if (start_next != start_end)
+      return bad(area + start_next, "the start signal lists kernel ",
+                 area[start_next],
+                 ", which is not an operand-less kernel "
+                 "in program order");
+    for (uint32_t r = 0; r < num_registers; ++r) {
+      const Register& reg = regs_[r];
+      if (reg.definer == kUndefined)
         return bad(w, "register ", r, " is never defined");
+      if (reg.next_user != reg.first_user)
+        return bad(area + reg.next_user - 1, "kernel ", reg.definer,
+                   " lists kernel ", area[reg.next_user - 1], " as user ",
+                   reg.next_user - 1 - reg.first_user, " of register ", r,
+                   ", which has fewer uses");
+    }
     if (fn.kind == FunctionKind::kSync) {
       std::vector<bool> returned(num_registers);
       for (uint32_t i = 0; i < num_results; ++i) {
-        if (definer_[results[i]] == 0)
+        if (regs_[results[i]].definer == 0)
           return bad(results + i, "return value ", i,
                      " is an argument in a sync function");
         if (returned[results[i]])
@@ -700,76 +759,6 @@ class Verifier {
                      " is duplicated in a sync function");
         returned[results[i]] = true;
       }
-    }
-    return UsersAndUseCounts(s, fi, at, w, use_counts, results, table, area);
-  }
-
-  // Recomputes every used-by list in scheduling order (host_dialect.md §6.1:
-  // newest (kernel, operand) first; the start signal's list in program
-  // order) and every use count, and compares them with the stored ones.
-  absl::Status UsersAndUseCounts(const Section& s, uint32_t fi, uint64_t at,
-                                 const uint32_t* w, const uint32_t* use_counts,
-                                 const uint32_t* results, const uint32_t* table,
-                                 const uint32_t* area) {
-    const uint32_t num_registers = w[0], num_kernels = w[1], num_results = w[2];
-    const std::string fname = FunctionName(fi);
-    auto bad = [&](const uint32_t* p, const auto&... args) {
-      return Invalid(s, at + 4 * static_cast<uint64_t>(p - w), fname, ": ",
-                     args...);
-    };
-    // uses_[r] holds operand uses; turn it into list starts (CSR).
-    uint64_t total = 0;
-    for (uint32_t r = 0; r < num_registers; ++r) {
-      const uint32_t n = uses_[r];
-      uses_[r] = static_cast<uint32_t>(total);
-      total += n;
-    }
-    uses_[num_registers] = static_cast<uint32_t>(total);
-    expected_users_.resize(total);
-    fill_.assign(uses_.begin(), uses_.end() - 1);
-    for (uint32_t k = num_kernels; k-- > 1;) {
-      const KernelView kv(area + table[uint64_t{kKernelTableEntryWords} * k]);
-      const auto ops = kv.operands();
-      for (size_t i = ops.size(); i-- > 0;)
-        expected_users_[fill_[ops[i]]++] = k;
-    }
-    std::vector<uint32_t> return_uses;
-    for (uint32_t k = 0; k < num_kernels; ++k) {
-      const uint32_t* kw = area + table[uint64_t{kKernelTableEntryWords} * k];
-      const KernelView kv(kw);
-      const auto results_k = kv.results();
-      const auto counts = kv.num_used_by();
-      const uint32_t* list = kw + kKernelHeaderWords + results_k.size() +
-                             kv.operands().size() + kv.attributes().size() +
-                             kv.functions().size() + results_k.size();
-      for (size_t j = 0; j < results_k.size(); ++j) {
-        absl::Span<const uint32_t> expected;
-        if (k == 0 && j == 0) {
-          expected = no_operand_kernels_;
-        } else {
-          const uint32_t r = results_k[j];
-          expected = absl::MakeConstSpan(expected_users_.data() + uses_[r],
-                                         uses_[r + 1] - uses_[r]);
-        }
-        if (counts[j] != expected.size())
-          return bad(counts.data() + j, "kernel ", k, " result ", j, " has ",
-                     counts[j], " users, expected ", expected.size());
-        for (size_t u = 0; u < expected.size(); ++u)
-          if (list[u] != expected[u])
-            return bad(list + u, "kernel ", k, " result ", j, " user ", u,
-                       " is kernel ", list[u], ", expected kernel ",
-                       expected[u], " (used-by lists are in scheduling order)");
-        list += expected.size();
-      }
-    }
-    // Use counts: operand uses plus tfrt.return uses.
-    for (uint32_t i = 0; i < num_results; ++i) ++fill_[results[i]];
-    for (uint32_t r = 0; r < num_registers; ++r) {
-      const uint32_t operand_uses = uses_[r + 1] - uses_[r];
-      const uint32_t return_count = fill_[r] - uses_[r + 1];
-      if (use_counts[r] != operand_uses + return_count)
-        return bad(use_counts + r, "register ", r, " use count ", use_counts[r],
-                   ", expected ", operand_uses + return_count);
     }
     return absl::OkStatus();
   }
@@ -856,8 +845,34 @@ class Verifier {
   std::vector<bool> location_used_;
   std::vector<uint32_t> body_offsets_;
   // Per-body scratch, reused across functions.
-  std::vector<uint32_t> definer_, uses_, fill_, expected_users_,
-      no_operand_kernels_;
+  // Long dataflow edges make the operand checks two dependent cache misses
+  // (the register's state, then the producer's used-by word). Prefetching
+  // the next kernel's operands while this one is checked overlaps them.
+  void Prefetch(const uint32_t* area, uint64_t area_words, uint64_t next_at,
+                uint32_t num_registers) const {
+    if (area_words - next_at < kKernelHeaderWords) return;
+    const uint32_t* kw = area + next_at;
+    const uint64_t ops_at = next_at + kKernelHeaderWords + uint64_t{kw[7]};
+    const uint64_t nops = std::min<uint64_t>(kw[4], 4);
+    if (ops_at > area_words || area_words - ops_at < nops) return;
+    for (uint64_t i = 0; i < nops; ++i) {
+      const uint32_t r = area[ops_at + i];
+      if (r >= num_registers) continue;
+      const Register& reg = regs_[r];
+      __builtin_prefetch(&reg);
+      // Reads a possibly stale cursor; a wrong guess only wastes a prefetch.
+      if (reg.next_user > 0 && reg.next_user <= area_words)
+        __builtin_prefetch(area + reg.next_user - 1);
+    }
+  }
+
+  struct Register {
+    uint32_t definer = kUndefined;  // The kernel whose result it is.
+    uint32_t first_user = 0;  // Its used-by list: area words [first, next).
+    uint32_t next_user = 0;   // Entries not yet matched to a use.
+    uint32_t returns = 0;     // Occurrences among the result registers.
+  };
+  std::vector<Register> regs_;
 };
 
 // ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -57,6 +58,51 @@ size_t OffsetOf(const BefFile& file, const void* p) {
 
 void PatchWord(std::vector<uint8_t>& bytes, size_t offset, uint32_t value) {
   std::memcpy(bytes.data() + offset, &value, 4);
+}
+
+// The bytes of the example in docs/bef_format.md §18: every line of its hex
+// block is "OFFSET: bytes   comment"; continuation lines have no offset.
+std::vector<uint8_t> SpecExampleBytes() {
+  std::ifstream doc("docs/bef_format.md");
+  EXPECT_TRUE(doc.good()) << "docs/bef_format.md is not in the runfiles";
+  std::string line;
+  bool in_section = false, in_block = false;
+  std::vector<uint8_t> bytes;
+  while (std::getline(doc, line)) {
+    if (line.rfind("## ", 0) == 0) in_section = line.rfind("## 18.", 0) == 0;
+    if (!in_section) continue;
+    if (line.rfind("```", 0) == 0) {
+      in_block = !in_block;
+      continue;
+    }
+    if (!in_block || line.size() < 6 || line[4] != ':') continue;
+    const size_t offset = std::stoul(line.substr(0, 4), nullptr, 16);
+    EXPECT_EQ(offset, bytes.size()) << "offset column of: " << line;
+    // Bytes are two hex digits separated by spaces; a run of 3+ spaces
+    // starts the comment.
+    size_t at = 5;
+    while (at + 2 < line.size() + 1) {
+      size_t spaces = 0;
+      while (at < line.size() && line[at] == ' ') ++at, ++spaces;
+      if (spaces >= 3 || at + 2 > line.size() || !std::isxdigit(line[at]))
+        break;
+      bytes.push_back(
+          static_cast<uint8_t>(std::stoul(line.substr(at, 2), nullptr, 16)));
+      at += 2;
+    }
+  }
+  return bytes;
+}
+
+TEST(BefFileTest, GoldenBytesMatchTheSpecExample) {
+  const std::vector<uint8_t> spec = SpecExampleBytes();
+  ASSERT_EQ(spec.size(), 432u);
+  const std::vector<uint8_t> built = Must(testing::TinyProgram());
+  ASSERT_EQ(built.size(), spec.size());
+  for (size_t i = 0; i < spec.size(); ++i)
+    ASSERT_EQ(built[i], spec[i])
+        << "byte " << i << absl::StrFormat(" (0x%x)", i);
+  EXPECT_TRUE(Verify(spec).ok());
 }
 
 TEST(BefFileTest, EveryAttributeKindRoundTripsInPlace) {
@@ -652,8 +698,9 @@ TEST_F(BefVerifierErrorTest, UsedByListsMustBeInSchedulingOrder) {
   const absl::Span<const uint32_t> users = Main().kernel(3).used_by(0);
   ASSERT_THAT(users, ElementsAre(5, 5, 4));
   EXPECT_THAT(PatchAndVerify(users.data() + 1, 4).message(),
-              HasSubstr("kernel 3 result 0 user 1 is kernel 4, expected "
-                        "kernel 5 (used-by lists are in scheduling order)"));
+              HasSubstr("kernel 3 lists kernel 4 as user 1 of register 5, "
+                        "expected kernel 5 (used-by lists are in scheduling "
+                        "order)"));
   // Moving a user from result 0 to result 1 keeps the record's size.
   const uint32_t* counts = Main().kernel(2).num_used_by().data();
   ASSERT_EQ(counts[0], 1u);
@@ -662,14 +709,20 @@ TEST_F(BefVerifierErrorTest, UsedByListsMustBeInSchedulingOrder) {
   PatchWord(copy, OffsetOf(*file_, counts), 0);
   PatchWord(copy, OffsetOf(*file_, counts + 1), 1);
   EXPECT_THAT(Verify(copy).message(),
-              HasSubstr("kernel 2 result 0 has 0 users, expected 1"));
-  // A count that changes the record's size breaks the record layout.
+              HasSubstr("register 3 use count 1, expected 0"));
+  // With matching use counts the list itself is found short.
+  const uint32_t* use_counts = Main().register_use_counts().data();
+  PatchWord(copy, OffsetOf(*file_, use_counts + 3), 0);
+  PatchWord(copy, OffsetOf(*file_, use_counts + 4), 1);
+  EXPECT_THAT(Verify(copy).message(),
+              HasSubstr("kernel 3: operand 0 uses register 3, whose used-by "
+                        "list (kernel 2) has fewer entries than uses"));
+  // A count that disagrees with the use count is caught first.
   EXPECT_THAT(
       PatchAndVerify(Main().kernel(3).num_used_by().data(), 2).message(),
-      HasSubstr("kernel 4: record offset 89 words, expected 88"));
+      HasSubstr("register 5 use count 4, expected 3"));
   EXPECT_THAT(PatchAndVerify(Main().kernel(0).used_by(0).data(), 2).message(),
-              HasSubstr("kernel 0 result 0 user 0 is kernel 2, expected "
-                        "kernel 1"));
+              HasSubstr("the start signal lists kernel 2, expected kernel 1"));
 }
 
 TEST_F(BefVerifierErrorTest, RegistersAreDefinedExactlyOnce) {

@@ -2,8 +2,8 @@
 // error or a container whose every section lies inside the input; ASan/UBSan
 // turn anything else into a crash.
 //
-//   bazel run --config=fuzz //bef:container_fuzz -- -max_total_time=600 \
-//       $PWD/bef/testdata/container_corpus
+//   bazel run --config=fuzz //bef:container_fuzz -- -max_total_time=600
+//       $PWD/bef/testdata/container_corpus   (one command line)
 //
 // //bef:container_corpus_test replays the corpus with the normal toolchain on
 // every CI run.
