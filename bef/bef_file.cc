@@ -136,17 +136,33 @@ class Verifier {
             static_cast<size_t>(count)};
   }
 
-  absl::Status Strings() {
-    const Section& s = Get(SectionId::kStrings);
-    if (absl::Status st = Aligned(s, kStringsAlignment); !st.ok()) return st;
+  // The common start of the strings, attributes and locations sections: the
+  // section's alignment, a u32 count, and a table of `count` u32 words at
+  // `table_at` that must fit in the section.
+  static absl::StatusOr<uint32_t> CountedTable(const Section& s,
+                                               uint32_t alignment,
+                                               uint64_t table_at,
+                                               absl::string_view what) {
+    if (absl::Status st = Aligned(s, alignment); !st.ok()) return st;
     const uint64_t size = s.bytes.size();
-    if (size < 4)
-      return Invalid(s, 0, "section of ", size, " bytes has no string count");
+    if (size < table_at)
+      return Invalid(s, 0, "section of ", size, " bytes has no ", what,
+                     " count");
     const uint32_t count = LoadLe<uint32_t>(s.bytes.data());
-    if ((size - 4) / 4 < count)
-      return Invalid(s, 0, "string count ", count,
+    if ((size - table_at) / 4 < count)
+      return Invalid(s, 0, what, " count ", count,
                      " needs a table larger than the section (", size,
                      " bytes)");
+    return count;
+  }
+
+  absl::Status Strings() {
+    const Section& s = Get(SectionId::kStrings);
+    absl::StatusOr<uint32_t> counted =
+        CountedTable(s, kStringsAlignment, 4, "string");
+    if (!counted.ok()) return counted.status();
+    const uint32_t count = *counted;
+    const uint64_t size = s.bytes.size();
     const uint64_t blob_at = 4 + uint64_t{4} * count;
     const uint64_t blob_size = size - blob_at;
     f_.string_ends_ = Words(s, 4, count);
@@ -192,20 +208,24 @@ class Verifier {
 
   absl::Status Attributes() {
     const Section& s = Get(SectionId::kAttributes);
-    if (absl::Status st = Aligned(s, kAttributesAlignment); !st.ok()) return st;
+    absl::StatusOr<uint32_t> counted =
+        CountedTable(s, kAttributesAlignment, 8, "attribute");
+    if (!counted.ok()) return counted.status();
+    const uint32_t count = *counted;
     const uint64_t size = s.bytes.size();
-    if (size < 8)
-      return Invalid(s, 0, "section of ", size, " bytes has no header");
-    const uint32_t count = LoadLe<uint32_t>(s.bytes.data());
-    if ((size - 8) / 4 < count)
-      return Invalid(s, 0, "attribute count ", count,
-                     " needs a table larger than the section (", size,
-                     " bytes)");
     f_.attributes_ = s.bytes;
     f_.attribute_offsets_ = Words(s, 8, count);
     const absl::Span<const uint32_t> offsets = f_.attribute_offsets_;
     uint64_t end = (8 + uint64_t{4} * count + 7) / 8 * 8;
     attribute_depth_.assign(count, 1);
+    f_.attribute_sizes_.assign(count, 0);
+    // Aggregates may share earlier records, so a small section can describe
+    // a huge tree; bounding the total expanded bytes keeps everything that
+    // walks attributes (printing, -bef-to-mlir) linear in the file. A tree
+    // without sharing never reaches the bound: nesting is <= 64, so no byte
+    // is counted more than 64 times.
+    const uint64_t max_total = 64 * size + (uint64_t{1} << 20);
+    uint64_t total = 0;
     for (uint32_t i = 0; i < count; ++i) {
       const uint64_t at = offsets[i];
       const uint64_t entry = 8 + 4 * uint64_t{i};
@@ -221,7 +241,14 @@ class Verifier {
       if (payload > size - at - 8)
         return Invalid(s, at + 4, "attribute ", i, ": payload of ", payload,
                        " bytes runs past the section end");
+      f_.attribute_sizes_[i] = 8 + uint64_t{payload};
       if (absl::Status st = Attribute(s, i, at, payload); !st.ok()) return st;
+      total += f_.attribute_sizes_[i];
+      if (total > max_total)
+        return Invalid(s, at, "attribute ", i,
+                       ": attributes expand to more "
+                       "than ",
+                       max_total, " bytes in total (records shared too often)");
       end = (at + 8 + payload + 7) / 8 * 8;
     }
     if (end != size)
@@ -370,6 +397,10 @@ class Verifier {
           if (symbol && f_.attribute(element).kind() != AttributeKind::kString)
             return bad("element ", e, " is not a string");
           depth = std::max(depth, attribute_depth_[element] + 1);
+          // Saturates well below overflow; the caller checks the total.
+          f_.attribute_sizes_[index] = std::min<uint64_t>(
+              f_.attribute_sizes_[index] + f_.attribute_sizes_[element],
+              uint64_t{1} << 40);
         }
         if (depth > kMaxNestingDepth)
           return bad("nesting depth exceeds the limit ", kMaxNestingDepth);
@@ -382,17 +413,19 @@ class Verifier {
 
   absl::Status Locations() {
     const Section& s = Get(SectionId::kLocations);
-    if (absl::Status st = Aligned(s, kLocationsAlignment); !st.ok()) return st;
+    absl::StatusOr<uint32_t> counted =
+        CountedTable(s, kLocationsAlignment, 4, "location");
+    if (!counted.ok()) return counted.status();
+    const uint32_t count = *counted;
     const uint64_t size = s.bytes.size();
-    if (size < 4) return Invalid(s, 0, "section has no location count");
-    const uint32_t count = LoadLe<uint32_t>(s.bytes.data());
-    if ((size - 4) / 4 < count)
-      return Invalid(s, 0, "location count ", count,
-                     " needs a table larger than the section (", size,
-                     " bytes)");
     f_.locations_ = s.bytes;
     f_.location_offsets_ = Words(s, 4, count);
     std::vector<uint8_t> depth(count, 1);  // Capped at 64 + 1.
+    // Fused and call-site records may share children: bound the total
+    // expansion, as for attributes (a record takes >= 5 bytes, depth <= 64).
+    std::vector<uint64_t> expansion(count, 1);
+    const uint64_t max_total = 16 * size + 65536;
+    uint64_t total = 0;
     uint64_t prev_end = 4 + uint64_t{4} * count;
     for (uint32_t i = 0; i < count; ++i) {
       const uint64_t at = f_.location_offsets_[i];
@@ -408,8 +441,10 @@ class Verifier {
         ByteReader fast(s.bytes.subspan(at + 1, end - at - 1), 0);
         uint32_t file, line, column;
         if (fast.ReadVbr(&file) && fast.ReadVbr(&line) &&
-            fast.ReadVbr(&column) && fast.at_end() && file < f_.num_strings())
+            fast.ReadVbr(&column) && fast.at_end() && file < f_.num_strings()) {
+          ++total;
           continue;
+        }
       }
       ByteReader r(s.bytes.subspan(at, end - at), s.offset + at);
       auto bad = [&](const auto&... args) {
@@ -419,6 +454,8 @@ class Verifier {
         if (!r.ReadVbr(c)) return bad("bad or truncated integer");
         if (*c >= i) return bad("child ", *c, " is not an earlier location");
         depth[i] = static_cast<uint8_t>(std::max<int>(depth[i], depth[*c] + 1));
+        expansion[i] =
+            std::min<uint64_t>(expansion[i] + expansion[*c], uint64_t{1} << 40);
         return absl::OkStatus();
       };
       uint8_t tag;
@@ -456,6 +493,10 @@ class Verifier {
       if (!r.at_end()) return bad(r.remaining(), " byte(s) after the record");
       if (depth[i] > kMaxNestingDepth)
         return bad("nesting depth exceeds the limit ", kMaxNestingDepth);
+      total += expansion[i];
+      if (total > max_total)
+        return bad("locations expand to more than ", max_total,
+                   " records in total (records shared too often)");
     }
     if (prev_end != size)
       return Invalid(s, prev_end, "bytes after the last location");

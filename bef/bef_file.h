@@ -228,6 +228,12 @@ class BefFile {
   AttributeView attribute(uint32_t index) const {
     return AttributeView(attributes_.data() + attribute_offsets_[index]);
   }
+  // Bytes of the attribute's records with shared elements counted each time
+  // they appear (header + payload for a non-aggregate). The verifier bounds
+  // the sum over all attributes by the section size (docs/bef_format.md §16).
+  uint64_t attribute_expanded_bytes(uint32_t index) const {
+    return attribute_sizes_[index];
+  }
 
   size_t num_functions() const { return functions_.size(); }
   const FunctionInfo& function(uint32_t index) const {
@@ -268,6 +274,7 @@ class BefFile {
   std::vector<uint32_t> kernel_names_;
   absl::Span<const uint8_t> attributes_;
   absl::Span<const uint32_t> attribute_offsets_;
+  std::vector<uint64_t> attribute_sizes_;
   std::vector<FunctionInfo> functions_;
   absl::flat_hash_map<absl::string_view, uint32_t> function_by_name_;
   absl::Span<const uint8_t> locations_;

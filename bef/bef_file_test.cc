@@ -927,6 +927,54 @@ TEST(BefBuilderTest, NestingDepthLimitsAreEnforced) {
   }
 }
 
+TEST(BefBuilderTest, SharedElementBombsAreRefused) {
+  {  // [x, x] nested 40 deep: 2^40 elements in a few hundred bytes.
+    BefBuilder b;
+    uint32_t a = b.AddScalar<int32_t>(1);
+    for (int d = 0; d < 40; ++d) a = b.AddAggregateAttribute({a, a});
+    EXPECT_THAT(b.Finish().status().message(),
+                HasSubstr("bytes in total (records shared too often)"));
+  }
+  {  // fused[x, x] nested 40 deep.
+    BefBuilder b;
+    uint32_t l = b.AddUnknownLocation();
+    for (int d = 0; d < 40; ++d) l = b.AddFusedLocation({l, l});
+    EXPECT_THAT(b.Finish().status().message(),
+                HasSubstr("records in total (records shared too often)"));
+  }
+  {  // Moderate sharing is fine: [[s, s], [s, s]] with a 1 KiB string.
+    BefBuilder b;
+    const uint32_t str = b.AddStringAttribute(std::string(1024, 'x'));
+    const uint32_t pair = b.AddAggregateAttribute({str, str});
+    b.AddAggregateAttribute({pair, pair});
+    std::unique_ptr<BefFile> file = MustLoad(Must(b.Finish()));
+    ASSERT_NE(file, nullptr);
+    EXPECT_EQ(file->attribute_expanded_bytes(0), 8u + 8 + 1024);
+    EXPECT_EQ(file->attribute_expanded_bytes(2),
+              8u + 8 + 16 + 2 * (8 + 8 + 16 + 2 * (8 + 8 + 1024)));
+  }
+}
+
+TEST(BefBuilderTest, ValueWithThreeHundredUsersRoundTrips) {
+  BefBuilder b;
+  const uint32_t i32 = b.AddType("i32");
+  const uint32_t f = b.DeclareFunction(FunctionKind::kAsync, "f", {i32}, {});
+  FunctionBodyBuilder* body = b.DefineFunction(f);
+  KernelSpec k;
+  k.name = b.AddKernelName("use");
+  k.operands = {body->argument(0)};
+  for (int i = 0; i < 300; ++i) body->AddKernel(k);
+  body->SetResults({});
+  std::unique_ptr<BefFile> file = MustLoad(Must(b.Finish()));
+  ASSERT_NE(file, nullptr);
+  const absl::Span<const uint32_t> users =
+      file->function(0).body.kernel(0).used_by(1);
+  ASSERT_EQ(users.size(), 300u);
+  EXPECT_EQ(users.front(), 300u);
+  EXPECT_EQ(users.back(), 1u);
+  EXPECT_EQ(file->function(0).body.register_use_counts()[0], 300u);
+}
+
 TEST(BefBuilderTest, LargeProgramVerifiesAndKeepsItsShape) {
   std::unique_ptr<BefFile> file =
       MustLoad(Must(testing::LargeDagProgram(10000, 7)));

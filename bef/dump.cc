@@ -13,6 +13,15 @@ namespace bef {
 namespace {
 
 constexpr size_t kMaxDenseElementsShown = 16;
+// Per-kernel lines print at most this much of any one name or attribute, so
+// the dump stays linear in the file however often kernels share them.
+constexpr uint64_t kMaxInlineBytes = 256;
+
+std::string Short(absl::string_view s) {
+  if (s.size() <= kMaxInlineBytes) return std::string(s);
+  return absl::StrCat(s.substr(0, kMaxInlineBytes), "...(", s.size(),
+                      " bytes)");
+}
 
 float HalfToFloat(uint16_t h) {
   const int sign = (h >> 15) ? -1 : 1;
@@ -173,10 +182,10 @@ std::string FormatLocation(const BefFile& file, uint32_t index) {
     case LocationTag::kUnknown:
       return "unknown";
     case LocationTag::kFile:
-      return absl::StrCat(Quote(file.string(rec.string)), ":", rec.line, ":",
-                          rec.column);
+      return absl::StrCat(Quote(Short(file.string(rec.string))), ":", rec.line,
+                          ":", rec.column);
     case LocationTag::kName:
-      return absl::StrCat(Quote(file.string(rec.string)), "(",
+      return absl::StrCat(Quote(Short(file.string(rec.string))), "(",
                           FormatLocation(file, rec.children[0]), ")");
     case LocationTag::kCallSite:
       return absl::StrCat("callsite(", FormatLocation(file, rec.children[0]),
@@ -227,7 +236,7 @@ std::string DumpBef(const BefFile& file) {
   const std::vector<FunctionDebugNames>* debug = file.debug_names();
   auto types = [&](const std::vector<uint32_t>& list) {
     std::vector<std::string> names;
-    for (uint32_t t : list) names.emplace_back(file.type_name(t));
+    for (uint32_t t : list) names.push_back(Short(file.type_name(t)));
     return absl::StrCat("(", absl::StrJoin(names, ", "), ")");
   };
   absl::StrAppend(&out, "functions: ", file.num_functions(), "\n");
@@ -248,7 +257,8 @@ std::string DumpBef(const BefFile& file) {
       std::string s = Register(r);
       if (names != nullptr && r != kStartSignalRegister &&
           names->register_types[r] != FunctionDebugNames::kUnknownType)
-        absl::StrAppend(&s, ": ", file.type_name(names->register_types[r]));
+        absl::StrAppend(&s, ": ",
+                        Short(file.type_name(names->register_types[r])));
       return s;
     };
     std::vector<std::string> results;
@@ -268,7 +278,7 @@ std::string DumpBef(const BefFile& file) {
                         "\n");
       } else {
         absl::StrAppend(&out, "    kernel ", k, " ",
-                        file.kernel_name(kv.code()), " ready ",
+                        Short(file.kernel_name(kv.code())), " ready ",
                         body.ready_count(k), " stream ", body.stream_id(k),
                         " loc ", FormatLocation(file, kv.location()));
         if (kv.flags() & kKernelFlagNonStrict)
@@ -284,10 +294,16 @@ std::string DumpBef(const BefFile& file) {
         for (size_t i = 0; i < kv.attributes().size(); ++i) {
           std::string name;
           if (names != nullptr && !names->attribute_names[k].empty())
-            name =
-                absl::StrCat(file.string(names->attribute_names[k][i]), " = ");
+            name = absl::StrCat(
+                Short(file.string(names->attribute_names[k][i])), " = ");
+          // Large aggregates are printed once, in the attribute table; a
+          // kernel line refers to them, which keeps the dump linear in the
+          // file however often kernels share them.
+          const uint32_t a = kv.attributes()[i];
           parts.push_back(absl::StrCat(
-              name, FormatAttribute(file, file.attribute(kv.attributes()[i]))));
+              name, file.attribute_expanded_bytes(a) > kMaxInlineBytes
+                        ? absl::StrCat("attribute #", a)
+                        : FormatAttribute(file, file.attribute(a))));
         }
         if (!parts.empty())
           absl::StrAppend(&out, "      attributes {",
@@ -298,12 +314,13 @@ std::string DumpBef(const BefFile& file) {
           std::string name;
           if (names != nullptr && !names->function_names[k].empty() &&
               !file.string(names->function_names[k][i]).empty())
-            name =
-                absl::StrCat(file.string(names->function_names[k][i]), " = ");
+            name = absl::StrCat(Short(file.string(names->function_names[k][i])),
+                                " = ");
           const FunctionInfo& callee = file.function(g);
-          parts.push_back(absl::StrCat(
-              name, callee.name.empty() ? absl::StrCat("region function ", g)
-                                        : absl::StrCat("@", callee.name)));
+          parts.push_back(
+              absl::StrCat(name, callee.name.empty()
+                                     ? absl::StrCat("region function ", g)
+                                     : absl::StrCat("@", Short(callee.name))));
         }
         if (!parts.empty())
           absl::StrAppend(&out, "      functions [", absl::StrJoin(parts, ", "),

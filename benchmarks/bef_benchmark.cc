@@ -56,16 +56,8 @@ const std::string& BefPath() {
 // Times `run()` and reports ns per kernel of the file.
 template <typename Run>
 void PerKernel(benchmark::State& state, Run&& run) {
-  double total_ns = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    run();
-    total_ns += std::chrono::duration<double, std::nano>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
-  }
-  state.counters["ns_per_kernel"] =
-      total_ns / (static_cast<double>(state.iterations()) * kKernels);
+  bench::MeasurePerItem(state, kKernels, "ns_per_kernel",
+                        std::forward<Run>(run));
 }
 
 void BM_Bef_OpenAndVerify(benchmark::State& state) {

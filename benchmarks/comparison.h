@@ -8,8 +8,11 @@
 #ifndef RILL_BENCHMARKS_COMPARISON_H_
 #define RILL_BENCHMARKS_COMPARISON_H_
 
+#include <chrono>
 #include <string>
 #include <vector>
+
+#include "benchmark/benchmark.h"
 
 namespace rill {
 namespace bench {
@@ -29,6 +32,24 @@ struct Comparison {
   double max_ours_ns =
       0;  // Target: ours <= max_ours_ns (0: no absolute target).
 };
+
+// Times each run of `run()` with a steady clock and reports the user counter
+// `counter` as nanoseconds per item, for runs that each process
+// `items_per_run` items (tasks, kernels, ...).
+template <typename Run>
+void MeasurePerItem(benchmark::State& state, double items_per_run,
+                    const char* counter, Run&& run) {
+  double total_ns = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    total_ns += std::chrono::duration<double, std::nano>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  }
+  state.counters[counter] =
+      total_ns / (static_cast<double>(state.iterations()) * items_per_run);
+}
 
 // Parses Google Benchmark flags, runs the benchmarks and prints the
 // comparisons. Returns 0 unless a flag was invalid (missed targets are

@@ -210,17 +210,9 @@ constexpr int kBurst = 100000;
 // per task.
 template <typename RunBurst>
 void MeasureBursts(benchmark::State& state, RunBurst&& run_burst) {
-  double total_ns = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    run_burst();
-    total_ns += std::chrono::duration<double, std::nano>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
-  }
+  bench::MeasurePerItem(state, kBurst, "ns_per_task",
+                        std::forward<RunBurst>(run_burst));
   state.SetItemsProcessed(state.iterations() * kBurst);
-  state.counters["ns_per_task"] =
-      total_ns / (static_cast<double>(state.iterations()) * kBurst);
 }
 
 void BM_Throughput_RillPool(benchmark::State& state) {
