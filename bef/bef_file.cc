@@ -488,7 +488,7 @@ class Verifier {
             if (absl::Status st = child(&b); !st.ok()) return st;
           break;
         default:
-          return bad("unknown tag ", int{tag});
+          return Invalid(s, at, "location ", i, ": unknown tag ", int{tag});
       }
       if (!r.at_end()) return bad(r.remaining(), " byte(s) after the record");
       if (depth[i] > kMaxNestingDepth)

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -532,6 +533,78 @@ TEST(BefVersionTest, MissingRequiredSectionIsRefused) {
       writer.AddSection(s.id, s.bytes, s.alignment, s.optional);
   EXPECT_EQ(Verify(Must(writer.Finish())).message(),
             "bef: required section 'locations' (id 7) is missing");
+}
+
+// --- Section-level errors ----------------------------------------------------
+
+// `bytes` with section `id`'s payload passed through `edit`.
+template <typename Edit>
+std::vector<uint8_t> EditSection(const std::vector<uint8_t>& bytes, SectionId id,
+                                 Edit&& edit) {
+  std::unique_ptr<BefFile> file = MustLoad(bytes);
+  BefContainerWriter writer(std::string(file->container().producer()));
+  for (const Section& s : file->container().sections()) {
+    std::vector<uint8_t> payload(s.bytes.begin(), s.bytes.end());
+    if (s.id == static_cast<uint16_t>(id)) edit(payload);
+    writer.AddSection(s.id, payload, s.alignment, s.optional);
+  }
+  return Must(writer.Finish());
+}
+
+TEST(BefSectionErrorTest, EachSectionNamesItsProblem) {
+  const std::vector<uint8_t> every = Must(testing::EveryConstructProgram());
+  const std::vector<uint8_t> tiny = Must(testing::TinyProgram());
+  struct Case {
+    const std::vector<uint8_t>* bytes;
+    SectionId id;
+    std::function<void(std::vector<uint8_t>&)> edit;
+    const char* message;
+  } cases[] = {
+      {&tiny, SectionId::kStrings, [](auto& p) { p.push_back('x'); },
+       "strings section at offset 0xea: 1 byte(s) after the last string"},
+      {&tiny, SectionId::kStrings, [](auto& p) { p[4] = 9; },
+       "string 0 ends at 9, outside [0, 6]"},
+      {&tiny, SectionId::kStrings, [](auto& p) { p[0] = 0xFF; },
+       "string count 255 needs a table larger than the section"},
+      {&tiny, SectionId::kTypes, [](auto& p) { p[1] = 9; },
+       "types section at offset 0x111: entry 0: string 9 out of range (4 "
+       "strings)"},
+      {&tiny, SectionId::kTypes, [](auto& p) { p.push_back(0); },
+       "1 byte(s) after the last entry"},
+      {&tiny, SectionId::kTypes, [](auto& p) { p[1] = 0x80; },
+       "entry 0: bad or truncated integer"},
+      {&tiny, SectionId::kKernelNames, [](auto& p) { p[0] = 0x85; },
+       "kernel names section at offset 0x112: count 261 exceeds the "
+       "section's 0 remaining bytes"},
+      {&tiny, SectionId::kFunctionIndex, [](auto& p) { p[1] = 7; },
+       "function index section at offset 0x115: function 0: unknown kind 7"},
+      {&tiny, SectionId::kFunctionIndex, [](auto& p) { p[6] = 3; },
+       "function 0: type 3 out of range"},
+      {&tiny, SectionId::kFunctions, [](auto& p) { p.resize(p.size() - 4); },
+       "function 0: body of 34 words runs past the section end"},
+      {&tiny, SectionId::kFunctions, [](auto& p) { p.resize(p.size() + 4); },
+       "4 byte(s) after the last body"},
+      {&tiny, SectionId::kLocations, [](auto& p) { p[8] = 9; },
+       "locations section at offset 0x1ac: location 0: unknown tag 9"},
+      {&tiny, SectionId::kLocations, [](auto& p) { p[9] = 4; },
+       "location 0: file string 4 out of range"},
+      {&tiny, SectionId::kLocations,
+       [](auto& p) {
+         p[8] = 2;  // A name location whose child is itself.
+         p[10] = 0;
+       },
+       "location 0: child 0 is not an earlier location"},
+      {&tiny, SectionId::kAttributes, [](auto& p) { p[8] = 0x11; },
+       "attribute 0 at 0x11 is not aligned to 8"},
+      {&every, SectionId::kDebugNames, [](auto& p) { p[0] = 4; },
+       "debug names section at offset 0x"},
+      {&every, SectionId::kDebugNames, [](auto& p) { p.push_back(0); },
+       "1 byte(s) after the last entry"},
+  };
+  for (const Case& c : cases) {
+    const absl::Status s = Verify(EditSection(*c.bytes, c.id, c.edit));
+    EXPECT_THAT(s.message(), HasSubstr(c.message)) << c.message;
+  }
 }
 
 // --- Corruption --------------------------------------------------------------
