@@ -194,8 +194,10 @@ struct FunctionDebugNames {
 
 class BefFile {
  public:
-  // Maps the file read-only and verifies it. The mapping lives as long as the
-  // BefFile.
+  // Maps the file read-only (private mapping) and verifies it. The mapping
+  // lives as long as the BefFile. As with any mapping, the file must not be
+  // truncated by another process meanwhile (reads past the new end fault);
+  // use FromCopy for files that may change under the reader.
   static absl::StatusOr<std::unique_ptr<BefFile>> Open(const std::string& path);
   // Verifies a caller-owned buffer, which must outlive the BefFile, stay
   // unchanged and be aligned to 8 bytes.
