@@ -539,8 +539,8 @@ TEST(BefVersionTest, MissingRequiredSectionIsRefused) {
 
 // `bytes` with section `id`'s payload passed through `edit`.
 template <typename Edit>
-std::vector<uint8_t> EditSection(const std::vector<uint8_t>& bytes, SectionId id,
-                                 Edit&& edit) {
+std::vector<uint8_t> EditSection(const std::vector<uint8_t>& bytes,
+                                 SectionId id, Edit&& edit) {
   std::unique_ptr<BefFile> file = MustLoad(bytes);
   BefContainerWriter writer(std::string(file->container().producer()));
   for (const Section& s : file->container().sections()) {
