@@ -115,7 +115,8 @@ class KernelView {
   }
   // All used-by lists, concatenated in result order.
   absl::Span<const uint32_t> all_used_by() const;
-  // The users of result `i` (kernel indices, in scheduling order).
+  // The users of result `i` (kernel indices, in scheduling order). O(i): to
+  // visit every result's users, walk all_used_by() with num_used_by().
   absl::Span<const uint32_t> used_by(size_t i) const;
 
  private:

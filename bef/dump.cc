@@ -326,9 +326,14 @@ std::string DumpBef(const BefFile& file) {
           absl::StrAppend(&out, "      functions [", absl::StrJoin(parts, ", "),
                           "]\n");
       }
+      // One walk over the concatenated lists: used_by(j) would rescan the
+      // counts before j, quadratic in a kernel's result count.
+      const absl::Span<const uint32_t> all_users = kv.all_used_by();
+      size_t next_user = 0;
       for (size_t j = 0; j < kv.results().size(); ++j) {
         std::vector<std::string> users;
-        for (uint32_t u : kv.used_by(j)) users.push_back(absl::StrCat(u));
+        for (uint32_t n = 0; n < kv.num_used_by()[j]; ++n)
+          users.push_back(absl::StrCat(all_users[next_user++]));
         absl::StrAppend(&out, "      result ", reg(kv.results()[j]), " users [",
                         absl::StrJoin(users, ", "), "]\n");
       }
