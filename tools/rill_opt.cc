@@ -8,14 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "bef/mlir/tfrt_dialect.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "bef/mlir/dialects.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char** argv) {
   mlir::DialectRegistry registry;
-  registry.insert<mlir::func::FuncDialect, rill::tfrt::TfrtDialect>();
+  rill::RegisterRillDialects(registry);
   std::vector<char*> args(argv, argv + argc);
   static char kAllowUnregistered[] = "--allow-unregistered-dialect";
   args.insert(args.begin() + 1, kAllowUnregistered);

@@ -1,5 +1,6 @@
 #include "bef/mlir/tfrt_dialect.h"
 
+#include "bef/mlir/internal/region_syntax.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -19,6 +20,15 @@
 
 namespace rill {
 namespace tfrt {
+
+using mlir_syntax::LookupCallee;
+using mlir_syntax::ParseShadowedRegion;
+using mlir_syntax::PrintFunctionalType;
+using mlir_syntax::PrintShadowedRegion;
+using mlir_syntax::VerifyCalleeSignature;
+using mlir_syntax::VerifyRegionArguments;
+using mlir_syntax::VerifyReturnTerminated;
+using Operand = mlir::OpAsmParser::UnresolvedOperand;
 
 void TfrtDialect::initialize() {
   // Unknown ops inside the dialect (`"tfrt.lessequal.i32"`) are legal and
@@ -71,22 +81,31 @@ void TfrtDialect::printType(mlir::Type type,
   printer << "<unknown tfrt type>";
 }
 
-// §11.6: when directly inside a func.func, the operands must match the
-// function's results.
+// §11.6: directly inside a func.func the operands must match the function's
+// results; inside a region op, that op's results.
 mlir::LogicalResult ReturnOp::verify() {
-  auto function = llvm::dyn_cast<mlir::func::FuncOp>((*this)->getParentOp());
-  if (!function) return mlir::success();
-  const auto results = function.getFunctionType().getResults();
-  if (getNumOperands() != results.size())
-    return emitOpError("has ")
-           << getNumOperands() << " operands, but enclosing function returns "
-           << results.size();
-  for (unsigned i = 0; i < results.size(); ++i)
-    if (getOperand(i).getType() != results[i])
-      return emitError() << "type of return operand " << i << " ("
-                         << getOperand(i).getType()
-                         << ") doesn't match function result type ("
-                         << results[i] << ")";
+  mlir::Operation* parent = (*this)->getParentOp();
+  if (auto function = llvm::dyn_cast_or_null<mlir::func::FuncOp>(parent)) {
+    const auto results = function.getFunctionType().getResults();
+    if (getNumOperands() != results.size())
+      return emitOpError("has ") << getNumOperands()
+                                 << " operands, but enclosing function returns "
+                                 << results.size();
+    for (unsigned i = 0; i < results.size(); ++i)
+      if (getOperand(i).getType() != results[i])
+        return emitError() << "type of return operand " << i << " ("
+                           << getOperand(i).getType()
+                           << ") doesn't match function result type ("
+                           << results[i] << ")";
+    return mlir::success();
+  }
+  if (parent == nullptr) return mlir::success();
+  const llvm::StringRef name = parent->getName().getStringRef();
+  if (name == "tfrt.if" || name == "tfrt.repeat.i32" ||
+      name == "tfrt.repeat.i64" || name == "tfrt_test.do.async") {
+    if (getOperandTypes() != parent->getResultTypes())
+      return emitOpError("operand types don't match '") << name << "' result";
+  }
   return mlir::success();
 }
 
@@ -113,6 +132,442 @@ mlir::LogicalResult CallOp::verifySymbolUses(
     if (getResult(i).getType() != type.getResult(i))
       return emitOpError("result type mismatch");
   return mlir::success();
+}
+
+namespace {
+
+// Parses `attributes {...}` (optional) and `: (inputs) -> results`, then
+// resolves `operands` against the inputs.
+mlir::ParseResult ParseAttributesAndSignature(
+    mlir::OpAsmParser& parser, mlir::OperationState& result,
+    llvm::ArrayRef<Operand> operands, mlir::FunctionType& type) {
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return mlir::failure();
+  const llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseColonType(type) ||
+      parser.resolveOperands(operands, type.getInputs(), loc,
+                             result.operands))
+    return mlir::failure();
+  result.addTypes(type.getResults());
+  return mlir::success();
+}
+
+void PrintOperands(mlir::OpAsmPrinter& printer, mlir::ValueRange values,
+                   bool leading_comma) {
+  for (mlir::Value value : values) {
+    if (leading_comma) printer << ",";
+    printer << " " << value;
+    leading_comma = true;
+  }
+}
+
+}  // namespace
+
+// §11.8 `%r = tfrt.if %cond, %a : (i32) -> (i32) { ... } else { ... }`.
+mlir::ParseResult IfOp::parse(mlir::OpAsmParser& parser,
+                              mlir::OperationState& result) {
+  llvm::SmallVector<Operand, 4> operands;
+  if (parser.parseOperandList(operands)) return mlir::failure();
+  if (operands.empty())
+    return parser.emitError(parser.getCurrentLocation(), "expected condition");
+  mlir::FunctionType type;
+  if (parser.resolveOperand(operands[0], parser.getBuilder().getI1Type(),
+                            result.operands) ||
+      ParseAttributesAndSignature(parser, result,
+                                  llvm::ArrayRef(operands).drop_front(), type))
+    return mlir::failure();
+  const auto args = llvm::ArrayRef(operands).drop_front();
+  mlir::Region* then_region = result.addRegion();
+  mlir::Region* else_region = result.addRegion();
+  if (ParseShadowedRegion(parser, *then_region, args, type.getInputs()))
+    return mlir::failure();
+  if (succeeded(parser.parseOptionalKeyword("else")))
+    return ParseShadowedRegion(parser, *else_region, args, type.getInputs());
+  if (type.getNumResults() != 0)
+    return parser.emitError(parser.getCurrentLocation(),
+                            "expected 'else' in 'tfrt.if' with result values");
+  mlir_syntax::AddEmptyReturnBlock(*else_region, type.getInputs(),
+                                   result.location);
+  return mlir::success();
+}
+
+void IfOp::print(mlir::OpAsmPrinter& printer) {
+  printer << " " << getCond();
+  PrintOperands(printer, getArgs(), /*leading_comma=*/true);
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs());
+  printer << " : ";
+  PrintFunctionalType(printer, getArgs().getTypes(), getResultTypes());
+  printer << " ";
+  PrintShadowedRegion(printer, getThenRegion(), getArgs());
+  printer << " else ";
+  PrintShadowedRegion(printer, getElseRegion(), getArgs());
+}
+
+mlir::LogicalResult IfOp::verify() {
+  const mlir::TypeRange types = getArgs().getTypes();
+  if (failed(VerifyRegionArguments(
+          *this, getThenRegion(), types,
+          "incorrect number of arguments to 'then' block",
+          "operand/argument type mismatch")) ||
+      failed(VerifyRegionArguments(
+          *this, getElseRegion(), types,
+          "incorrect number of arguments to 'else' block",
+          "operand/argument type mismatch")) ||
+      failed(VerifyReturnTerminated(*this, getThenRegion())) ||
+      failed(VerifyReturnTerminated(*this, getElseRegion())))
+    return mlir::failure();
+  return mlir::success();
+}
+
+// §11.11 `%r:2 = tfrt.repeat.i32 %n, %a, %b : T0, T1 { ... }`.
+namespace {
+
+mlir::ParseResult ParseRepeat(mlir::OpAsmParser& parser,
+                              mlir::OperationState& result,
+                              mlir::Type count_type) {
+  llvm::SmallVector<Operand, 4> operands;
+  const llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseOperandList(operands)) return mlir::failure();
+  if (operands.empty())
+    return parser.emitError(loc, "expected the iteration count");
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return mlir::failure();
+  llvm::SmallVector<mlir::Type, 4> types;
+  if (operands.size() > 1 && parser.parseColonTypeList(types))
+    return mlir::failure();
+  const auto loop_values = llvm::ArrayRef(operands).drop_front();
+  if (parser.resolveOperand(operands[0], count_type, result.operands) ||
+      parser.resolveOperands(loop_values, types, loc, result.operands))
+    return mlir::failure();
+  result.addTypes(types);
+  return ParseShadowedRegion(parser, *result.addRegion(), loop_values, types);
+}
+
+template <typename RepeatOp>
+void PrintRepeat(RepeatOp op, mlir::OpAsmPrinter& printer) {
+  printer << " " << op.getCount();
+  PrintOperands(printer, op.getArgs(), /*leading_comma=*/true);
+  printer.printOptionalAttrDictWithKeyword(op->getAttrs());
+  if (!op.getArgs().empty()) {
+    printer << " : ";
+    llvm::interleaveComma(op.getArgs().getTypes(), printer);
+  }
+  printer << " ";
+  PrintShadowedRegion(printer, op.getRegion(), op.getArgs());
+}
+
+template <typename RepeatOp>
+mlir::LogicalResult VerifyRepeat(RepeatOp op) {
+  const mlir::TypeRange types = op.getArgs().getTypes();
+  if (op.getNumResults() != types.size())
+    return op.emitOpError("incorrect number of operands");
+  if (op.getResultTypes() != types)
+    return op.emitOpError("operand/result type mismatch");
+  if (failed(VerifyRegionArguments(op, op.getRegion(), types,
+                                   "incorrect number of operands",
+                                   "operand/result type mismatch")))
+    return mlir::failure();
+  return VerifyReturnTerminated(op, op.getRegion());
+}
+
+}  // namespace
+
+mlir::ParseResult RepeatI32Op::parse(mlir::OpAsmParser& parser,
+                                     mlir::OperationState& result) {
+  return ParseRepeat(parser, result, parser.getBuilder().getI32Type());
+}
+void RepeatI32Op::print(mlir::OpAsmPrinter& printer) {
+  PrintRepeat(*this, printer);
+}
+mlir::LogicalResult RepeatI32Op::verify() { return VerifyRepeat(*this); }
+
+mlir::ParseResult RepeatI64Op::parse(mlir::OpAsmParser& parser,
+                                     mlir::OperationState& result) {
+  return ParseRepeat(parser, result, parser.getBuilder().getI64Type());
+}
+void RepeatI64Op::print(mlir::OpAsmPrinter& printer) {
+  PrintRepeat(*this, printer);
+}
+mlir::LogicalResult RepeatI64Op::verify() { return VerifyRepeat(*this); }
+
+// §11.13 `%start to %end fixed %block[, %x, ...][ : T, ...]`, shared by
+// parallel_for (then a region) and parallel_call (then `@fn(%x, ...)`).
+namespace {
+
+mlir::ParseResult ParseParallelRange(mlir::OpAsmParser& parser,
+                                     llvm::SmallVectorImpl<Operand>& bounds) {
+  bounds.resize(3);
+  return mlir::failure(
+      parser.parseOperand(bounds[0]) || parser.parseKeyword("to") ||
+      parser.parseOperand(bounds[1]) || parser.parseKeyword("fixed") ||
+      parser.parseOperand(bounds[2]));
+}
+
+void PrintParallelRange(mlir::OpAsmPrinter& printer, mlir::Value start,
+                        mlir::Value end, mlir::Value block) {
+  printer << " " << start << " to " << end << " fixed " << block;
+}
+
+// Parses `[: T0, T1]` and resolves the bounds (i32) and the extra operands.
+mlir::ParseResult ParseParallelTypes(mlir::OpAsmParser& parser,
+                                     mlir::OperationState& result,
+                                     llvm::ArrayRef<Operand> bounds,
+                                     llvm::ArrayRef<Operand> extras,
+                                     llvm::SmallVectorImpl<mlir::Type>& types) {
+  const llvm::SMLoc loc = parser.getCurrentLocation();
+  if (succeeded(parser.parseOptionalColon()) && parser.parseTypeList(types))
+    return mlir::failure();
+  const mlir::Type i32 = parser.getBuilder().getI32Type();
+  if (parser.resolveOperands(bounds, i32, result.operands) ||
+      parser.resolveOperands(extras, types, loc, result.operands))
+    return mlir::failure();
+  result.addTypes(ChainType::get(parser.getContext()));
+  return mlir::success();
+}
+
+void PrintParallelTypes(mlir::OpAsmPrinter& printer, mlir::ValueRange extras) {
+  if (extras.empty()) return;
+  printer << " : ";
+  llvm::interleaveComma(extras.getTypes(), printer);
+}
+
+}  // namespace
+
+mlir::ParseResult ParallelForI32Op::parse(mlir::OpAsmParser& parser,
+                                          mlir::OperationState& result) {
+  llvm::SmallVector<Operand, 4> bounds, extras;
+  llvm::SmallVector<mlir::Type, 4> types;
+  if (ParseParallelRange(parser, bounds) ||
+      mlir_syntax::ParseOptionalTrailingOperands(parser, extras) ||
+      parser.parseOptionalAttrDictWithKeyword(result.attributes) ||
+      ParseParallelTypes(parser, result, bounds, extras, types))
+    return mlir::failure();
+  llvm::SmallVector<Operand, 4> names = {bounds[0], bounds[1]};
+  names.append(extras.begin(), extras.end());
+  const mlir::Type i32 = parser.getBuilder().getI32Type();
+  llvm::SmallVector<mlir::Type, 4> region_types = {i32, i32};
+  region_types.append(types.begin(), types.end());
+  return ParseShadowedRegion(parser, *result.addRegion(), names, region_types);
+}
+
+void ParallelForI32Op::print(mlir::OpAsmPrinter& printer) {
+  PrintParallelRange(printer, getStart(), getEnd(), getBlockSize());
+  PrintOperands(printer, getArgs(), /*leading_comma=*/true);
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs());
+  PrintParallelTypes(printer, getArgs());
+  printer << " ";
+  llvm::SmallVector<mlir::Value, 4> names = {getStart(), getEnd()};
+  names.append(getArgs().begin(), getArgs().end());
+  PrintShadowedRegion(printer, getRegion(), names);
+}
+
+mlir::LogicalResult ParallelForI32Op::verify() {
+  const mlir::Type i32 = mlir::IntegerType::get(getContext(), 32);
+  llvm::SmallVector<mlir::Type, 4> types = {i32, i32};
+  for (mlir::Type type : getArgs().getTypes()) types.push_back(type);
+  if (failed(VerifyRegionArguments(
+          *this, getRegion(), types,
+          "body must take the block bounds and the extra operands",
+          "body argument type mismatch")) ||
+      failed(VerifyReturnTerminated(*this, getRegion())))
+    return mlir::failure();
+  mlir::Operation* terminator = getRegion().back().getTerminator();
+  const auto returned = terminator->getOperandTypes();
+  if (returned.size() > 1 ||
+      (returned.size() == 1 && !llvm::isa<ChainType>(returned[0])))
+    return emitOpError("body must return nothing or a !tfrt.chain");
+  return mlir::success();
+}
+
+mlir::ParseResult ParallelCallI32Op::parse(mlir::OpAsmParser& parser,
+                                           mlir::OperationState& result) {
+  llvm::SmallVector<Operand, 4> bounds, extras;
+  llvm::SmallVector<mlir::Type, 4> types;
+  mlir::SymbolRefAttr callee;
+  if (ParseParallelRange(parser, bounds) ||
+      parser.parseAttribute(callee, "callee", result.attributes) ||
+      parser.parseOperandList(extras, mlir::AsmParser::Delimiter::Paren) ||
+      parser.parseOptionalAttrDict(result.attributes) ||
+      ParseParallelTypes(parser, result, bounds, extras, types))
+    return mlir::failure();
+  return mlir::success();
+}
+
+void ParallelCallI32Op::print(mlir::OpAsmPrinter& printer) {
+  PrintParallelRange(printer, getStart(), getEnd(), getBlockSize());
+  printer << " " << getCalleeAttr() << "(" << getArgs() << ")";
+  printer.printOptionalAttrDict((*this)->getAttrs(), {"callee"});
+  PrintParallelTypes(printer, getArgs());
+}
+
+mlir::LogicalResult ParallelCallI32Op::verifySymbolUses(
+    mlir::SymbolTableCollection& symbols) {
+  auto callee = LookupCallee(*this, symbols, getCalleeAttr(), "callee");
+  if (failed(callee)) return mlir::failure();
+  if (callee->getNumInputs() != getArgs().size() + 2)
+    return emitOpError("incorrect number of callee operands");
+  const mlir::Type i32 = mlir::IntegerType::get(getContext(), 32);
+  if (callee->getInput(0) != i32 || callee->getInput(1) != i32)
+    return emitOpError("callee must take stard and end indices first");
+  for (size_t i = 0; i < getArgs().size(); ++i)
+    if (callee->getInput(i + 2) != getArgs()[i].getType())
+      return emitOpError("operand type mismatch");
+  if (callee->getNumResults() > 1)
+    return emitOpError("invalid callee result type");
+  if (callee->getNumResults() == 1 &&
+      !llvm::isa<ChainType>(callee->getResult(0)))
+    return emitOpError("async callee must return a chain");
+  return mlir::success();
+}
+
+// §11.8 `%r = tfrt.cond %cond @then_fn @else_fn (%a) : (i32) -> (i32)`.
+mlir::ParseResult CondOp::parse(mlir::OpAsmParser& parser,
+                                mlir::OperationState& result) {
+  Operand cond;
+  llvm::SmallVector<Operand, 4> args;
+  mlir::SymbolRefAttr then_fn, else_fn;
+  mlir::FunctionType type;
+  if (parser.parseOperand(cond) ||
+      parser.parseAttribute(then_fn, "a_true_fn", result.attributes) ||
+      parser.parseAttribute(else_fn, "b_false_fn", result.attributes) ||
+      parser.parseOperandList(args, mlir::AsmParser::Delimiter::Paren) ||
+      parser.resolveOperand(cond, parser.getBuilder().getI1Type(),
+                            result.operands))
+    return mlir::failure();
+  return ParseAttributesAndSignature(parser, result, args, type);
+}
+
+void CondOp::print(mlir::OpAsmPrinter& printer) {
+  printer << " " << getCond() << " " << getATrueFnAttr() << " "
+          << getBFalseFnAttr() << " (" << getArgs() << ")";
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
+                                           {"a_true_fn", "b_false_fn"});
+  printer << " : ";
+  PrintFunctionalType(printer, getArgs().getTypes(), getResultTypes());
+}
+
+mlir::LogicalResult CondOp::verifySymbolUses(
+    mlir::SymbolTableCollection& symbols) {
+  // TFRT names the second attribute 'a_false_fn' in this message (sic).
+  auto then_fn = LookupCallee(*this, symbols, getATrueFnAttr(), "a_true_fn");
+  if (failed(then_fn)) return mlir::failure();
+  auto else_fn = LookupCallee(*this, symbols, getBFalseFnAttr(), "a_false_fn");
+  if (failed(else_fn)) return mlir::failure();
+  const mlir::TypeRange args = getArgs().getTypes();
+  const mlir::TypeRange results = getResultTypes();
+  if (failed(VerifyCalleeSignature(*this, *then_fn, args, results,
+                                   "for true function")))
+    return mlir::failure();
+  return VerifyCalleeSignature(*this, *else_fn, args, results,
+                               "for false function");
+}
+
+// §11.9 `%r = tfrt.case %idx [@b0, @b1] (%x) : (i32) -> (i32)`.
+mlir::ParseResult CaseOp::parse(mlir::OpAsmParser& parser,
+                                mlir::OperationState& result) {
+  Operand index;
+  llvm::SmallVector<Operand, 4> args;
+  mlir::ArrayAttr branches;
+  mlir::FunctionType type;
+  if (parser.parseOperand(index) ||
+      parser.parseAttribute(branches, "branches", result.attributes) ||
+      parser.parseOperandList(args, mlir::AsmParser::Delimiter::Paren) ||
+      parser.resolveOperand(index, parser.getBuilder().getI32Type(),
+                            result.operands))
+    return mlir::failure();
+  return ParseAttributesAndSignature(parser, result, args, type);
+}
+
+void CaseOp::print(mlir::OpAsmPrinter& printer) {
+  printer << " " << getBranchIndex() << " " << getBranchesAttr() << " ("
+          << getArgs() << ")";
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs(), {"branches"});
+  printer << " : ";
+  PrintFunctionalType(printer, getArgs().getTypes(), getResultTypes());
+}
+
+mlir::LogicalResult CaseOp::verifySymbolUses(
+    mlir::SymbolTableCollection& symbols) {
+  if (getBranches().empty()) return emitOpError("requires at least one branch");
+  for (auto [i, branch] : llvm::enumerate(getBranches())) {
+    auto function = LookupCallee(
+        *this, symbols, llvm::cast<mlir::SymbolRefAttr>(branch), "branches");
+    if (failed(function) ||
+        failed(VerifyCalleeSignature(*this, *function, getArgs().getTypes(),
+                                     getResultTypes(),
+                                     "for branch " + std::to_string(i))))
+      return mlir::failure();
+  }
+  return mlir::success();
+}
+
+// §11.10 `%r = tfrt.while %cond @body(%a) parallel_iterations(1) : (T) -> (T)`.
+mlir::ParseResult WhileOp::parse(mlir::OpAsmParser& parser,
+                                 mlir::OperationState& result) {
+  Operand cond;
+  llvm::SmallVector<Operand, 4> args;
+  mlir::SymbolRefAttr body;
+  int64_t parallel_iterations = 0;
+  mlir::FunctionType type;
+  if (parser.parseOperand(cond) ||
+      parser.parseAttribute(body, "body_fn", result.attributes) ||
+      parser.parseOperandList(args, mlir::AsmParser::Delimiter::Paren) ||
+      parser.parseKeyword("parallel_iterations") || parser.parseLParen() ||
+      parser.parseInteger(parallel_iterations) || parser.parseRParen() ||
+      parser.resolveOperand(cond, parser.getBuilder().getI1Type(),
+                            result.operands))
+    return mlir::failure();
+  result.addAttribute("parallel_iterations",
+                      parser.getBuilder().getI64IntegerAttr(parallel_iterations));
+  return ParseAttributesAndSignature(parser, result, args, type);
+}
+
+void WhileOp::print(mlir::OpAsmPrinter& printer) {
+  printer << " " << getCond() << " " << getBodyFnAttr() << "(" << getArgs()
+          << ") parallel_iterations(" << getParallelIterations() << ")";
+  printer.printOptionalAttrDictWithKeyword(
+      (*this)->getAttrs(), {"body_fn", "parallel_iterations"});
+  printer << " : ";
+  PrintFunctionalType(printer, getArgs().getTypes(), getResultTypes());
+}
+
+mlir::LogicalResult WhileOp::verifySymbolUses(
+    mlir::SymbolTableCollection& symbols) {
+  auto body = LookupCallee(*this, symbols, getBodyFnAttr(), "body_fn");
+  if (failed(body)) return mlir::failure();
+  if (getResultTypes() != getArgs().getTypes())
+    return emitOpError("operand/result type mismatch");
+  llvm::SmallVector<mlir::Type, 4> body_results(getResultTypes());
+  body_results.push_back(mlir::IntegerType::get(getContext(), 1));
+  return VerifyCalleeSignature(*this, *body, getArgs().getTypes(),
+                               body_results, "for body function");
+}
+
+// §11.12 `%r = tfrt.once @f(%a) : (i32) -> (i32)`.
+mlir::ParseResult OnceOp::parse(mlir::OpAsmParser& parser,
+                                mlir::OperationState& result) {
+  llvm::SmallVector<Operand, 4> args;
+  mlir::SymbolRefAttr function;
+  mlir::FunctionType type;
+  if (parser.parseAttribute(function, "function", result.attributes) ||
+      parser.parseOperandList(args, mlir::AsmParser::Delimiter::Paren))
+    return mlir::failure();
+  return ParseAttributesAndSignature(parser, result, args, type);
+}
+
+void OnceOp::print(mlir::OpAsmPrinter& printer) {
+  printer << " " << getFunctionAttr() << "(" << getArgs() << ")";
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs(), {"function"});
+  printer << " : ";
+  PrintFunctionalType(printer, getArgs().getTypes(), getResultTypes());
+}
+
+mlir::LogicalResult OnceOp::verifySymbolUses(
+    mlir::SymbolTableCollection& symbols) {
+  auto function = LookupCallee(*this, symbols, getFunctionAttr(), "function");
+  if (failed(function)) return mlir::failure();
+  return VerifyCalleeSignature(*this, *function, getArgs().getTypes(),
+                               getResultTypes(), "for function");
 }
 
 }  // namespace tfrt

@@ -39,11 +39,11 @@ func.func @constants(%ch: !tfrt.chain) -> !tfrt.chain {
 func.func @arithmetic(%a: i32, %b: i32) -> (i32, i1) {
   // CHECK-NEXT: %0 = tfrt.add.i32 %arg0, %arg1
   // CHECK-NEXT: %1 = tfrt.mul.i32 %0, %arg1
-  // CHECK-NEXT: %[[Q:.*]], %[[R:.*]] = tfrt.div.i32 %1, %arg1
-  // CHECK-NEXT: %[[E:.*]] = tfrt.equal.i32 %[[Q]], %[[R]]
-  // CHECK-NEXT: %[[T:.*]] = tfrt.constant.i1 true
-  // CHECK-NEXT: %[[A:.*]] = tfrt.and.i1 %[[E]], %[[T]]
-  // CHECK-NEXT: tfrt.return %[[Q]], %[[A]] : i32, i1
+  // CHECK-NEXT: %2:2 = tfrt.div.i32 %1, %arg1
+  // CHECK-NEXT: %3 = tfrt.equal.i32 %2#0, %2#1
+  // CHECK-NEXT: %4 = tfrt.constant.i1 true
+  // CHECK-NEXT: %5 = tfrt.and.i1 %3, %4
+  // CHECK-NEXT: tfrt.return %2#0, %5 : i32, i1
   %s = tfrt.add.i32 %a, %b
   %p = tfrt.mul.i32 %s, %b
   %q, %r = tfrt.div.i32 %p, %b
