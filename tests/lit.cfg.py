@@ -18,3 +18,4 @@ if not tool_dirs:
     lit_config.fatal("pass --param tool_dirs=<dir>:<dir> (see tests/lit_test.sh)")
 config.environment["PATH"] = os.pathsep.join(
     tool_dirs + ["/usr/lib/llvm-19/bin", os.environ.get("PATH", "/usr/bin:/bin")])
+config.substitutions.append(("%python", "/usr/bin/python3"))
