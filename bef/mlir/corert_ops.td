@@ -117,7 +117,8 @@ def TensorHandleToInt32Op : Corert_Op<"tensorhandle_to_int32"> {
 def CorertCondOp : Corert_Op<"cond", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
                                      ResultGroup]> {
   let summary = "calls a_true_fn or b_false_fn, chosen by a tensor predicate";
-  let arguments = (ins FlatSymbolRefAttr:$a_true_fn, FlatSymbolRefAttr:$b_false_fn, Handle:$cond,
+  let arguments = (ins OptionalAttr<FlatSymbolRefAttr>:$a_true_fn,
+                   OptionalAttr<FlatSymbolRefAttr>:$b_false_fn, Handle:$cond,
                    Tfrt_ChainType:$in_op_chain, Variadic<AnyType>:$args);
   let results = (outs Tfrt_ChainType:$out_op_chain, Variadic<AnyType>:$outputs);
   let hasCustomAssemblyFormat = 1;
@@ -126,7 +127,8 @@ def CorertCondOp : Corert_Op<"cond", [DeclareOpInterfaceMethods<SymbolUserOpInte
 def CorertWhileOp : Corert_Op<"while", [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
                                        ResultGroup]> {
   let summary = "calls b_body_fn while a_cond_fn's predicate is true";
-  let arguments = (ins FlatSymbolRefAttr:$a_cond_fn, FlatSymbolRefAttr:$b_body_fn,
+  let arguments = (ins OptionalAttr<FlatSymbolRefAttr>:$a_cond_fn,
+                   OptionalAttr<FlatSymbolRefAttr>:$b_body_fn,
                    Tfrt_ChainType:$in_op_chain, Variadic<AnyType>:$args);
   let results = (outs Tfrt_ChainType:$out_op_chain, Variadic<AnyType>:$outputs);
   let hasCustomAssemblyFormat = 1;

@@ -89,7 +89,7 @@ def ReturnOp : Tfrt_Op<"return", [Pure, ReturnLike, ReturnAtEndOfBlock, Terminat
 // §11.7 `%r = tfrt.call @f(%a, %b) : (i32, i32) -> i32`.
 def CallOp : Tfrt_Op<"call", [DeclareOpInterfaceMethods<SymbolUserOpInterface>, ResultGroup]> {
   let summary = "calls a function of the module";
-  let arguments = (ins FlatSymbolRefAttr:$callee, Variadic<AnyType>:$operands);
+  let arguments = (ins OptionalAttr<FlatSymbolRefAttr>:$callee, Variadic<AnyType>:$operands);
   let results = (outs Variadic<AnyType>:$results);
   let assemblyFormat = [{
     $callee `(` $operands `)` attr-dict `:` functional-type($operands, $results)
@@ -147,7 +147,8 @@ def ParallelCallI32Op : CalleeOp<"parallel_call.i32"> {
 // §11.8 `%r = tfrt.cond %cond @then_fn @else_fn (%a) : (i32) -> (i32)`.
 def CondOp : CalleeOp<"cond", [ResultGroup]> {
   let summary = "calls a_true_fn or b_false_fn with the non-condition operands";
-  let arguments = (ins FlatSymbolRefAttr:$a_true_fn, FlatSymbolRefAttr:$b_false_fn, I1:$cond,
+  let arguments = (ins OptionalAttr<FlatSymbolRefAttr>:$a_true_fn,
+                   OptionalAttr<FlatSymbolRefAttr>:$b_false_fn, I1:$cond,
                    Variadic<AnyType>:$args);
   let results = (outs Variadic<AnyType>:$outputs);
 }

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSet.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -13,6 +16,13 @@ mlir::ParseResult ParseShadowedRegion(
     mlir::OpAsmParser& parser, mlir::Region& region,
     llvm::ArrayRef<mlir::OpAsmParser::UnresolvedOperand> names,
     mlir::TypeRange types) {
+  // Shadowing cannot tell two arguments with one name apart: then the
+  // region spells its entry block arguments itself (as PrintShadowedRegion
+  // prints it).
+  llvm::StringSet<> seen;
+  for (const auto& name : names)
+    if (!seen.insert(name.name).second)
+      return parser.parseRegion(region, /*arguments=*/{});
   llvm::SmallVector<mlir::OpAsmParser::Argument, 4> arguments;
   for (size_t i = 0; i < names.size() && i < types.size(); ++i) {
     mlir::OpAsmParser::Argument argument;
@@ -25,6 +35,13 @@ mlir::ParseResult ParseShadowedRegion(
 
 void PrintShadowedRegion(mlir::OpAsmPrinter& printer, mlir::Region& region,
                          mlir::ValueRange values) {
+  const llvm::SmallPtrSet<mlir::Value, 4> distinct(values.begin(),
+                                                   values.end());
+  if (distinct.size() != values.size()) {
+    printer.printRegion(region, /*printEntryBlockArgs=*/true,
+                        /*printBlockTerminators=*/true);
+    return;
+  }
   if (!region.empty() && region.getNumArguments() == values.size())
     printer.shadowRegionArgs(region, values);
   printer.printRegion(region, /*printEntryBlockArgs=*/false,

@@ -21,13 +21,15 @@ namespace mlir_syntax {
 
 // Parses a region whose block arguments are `names` with `types`; the body
 // may use the same names for them (name shadowing; the op must be isolated
-// from above).
+// from above). When a name repeats, shadowing would be ambiguous and the
+// region must declare its entry block (`{ ^bb0(%x: i32, %y: i32): ... }`).
 mlir::ParseResult ParseShadowedRegion(
     mlir::OpAsmParser& parser, mlir::Region& region,
     llvm::ArrayRef<mlir::OpAsmParser::UnresolvedOperand> names,
     mlir::TypeRange types);
 
-// Prints `region` with its block arguments named after `values`.
+// Prints `region` with its block arguments named after `values`, or with an
+// explicit entry block when a value repeats (see ParseShadowedRegion).
 void PrintShadowedRegion(mlir::OpAsmPrinter& printer, mlir::Region& region,
                          mlir::ValueRange values);
 
