@@ -75,6 +75,7 @@ class Importer {
       if (info.name.empty()) continue;  // Rebuilt inside its kernel.
       if (failed(ImportFunction(f))) return nullptr;
     }
+    if (failed_) return nullptr;
     // Compiled modules go first, in order of first reference.
     mlir::Block* body = module_.getBody();
     for (auto it = compiled_.rbegin(); it != compiled_.rend(); ++it)
@@ -87,8 +88,9 @@ class Importer {
     const std::string spelling(file_.type_name(index));
     mlir::Type type = mlir::parseType(spelling, context_);
     if (!type) {
-      mlir::emitError(location_) << "type '" << spelling
-                                 << "' does not parse; using 'none'";
+      failed_ = true;
+      mlir::emitError(location_) << "type " << index << " ('" << spelling
+                                 << "') is not an MLIR type";
       return builder_.getNoneType();
     }
     return type;
@@ -133,6 +135,11 @@ class Importer {
     for (uint32_t k = 1; k < body.num_kernels(); ++k) {
       const bef::KernelView kernel = body.kernel(k);
       const absl::string_view name = file_.kernel_name(kernel.code());
+      if (name.empty()) {
+        return mlir::emitError(location_)
+               << "function " << f << " kernel " << k
+               << ": an empty kernel name is not an MLIR op name";
+      }
       mlir::OperationState state(ImportLocation(kernel.location()),
                                  llvm::StringRef(name.data(), name.size()));
       for (uint32_t r : kernel.operands()) state.addOperands(registers[r]);
@@ -169,12 +176,27 @@ class Importer {
                                           : std::to_string(i));
   }
 
+  // A name from the file is used unless it is empty or taken (a file that
+  // verifies may still say so); then the placeholder `attr<i>`.
+  static std::string UniqueName(const mlir::OperationState& state,
+                                std::string name, size_t i) {
+    auto taken = [&](const std::string& candidate) {
+      return candidate.empty() || state.attributes.get(candidate) != nullptr;
+    };
+    if (!taken(name)) return name;
+    for (size_t n = i;; ++n) {
+      std::string fallback = "attr" + std::to_string(n);
+      if (!taken(fallback)) return fallback;
+    }
+  }
+
   void ImportAttributes(const bef::KernelView& kernel,
                         const bef::FunctionDebugNames* names, uint32_t k,
                         mlir::OperationState& state) {
     for (size_t i = 0; i < kernel.attributes().size(); ++i)
-      state.addAttribute(Name(names, k, false, i, "attr"),
-                         ImportAttribute(file_.attribute(kernel.attributes()[i])));
+      state.addAttribute(
+          UniqueName(state, Name(names, k, false, i, "attr"), i),
+          ImportAttribute(file_.attribute(kernel.attributes()[i])));
     if ((kernel.flags() & bef::kKernelFlagHasCost) != 0 &&
         state.name.getStringRef() == "tfrt_test.test_cost")
       state.addAttribute("_tfrt_cost",
@@ -196,14 +218,16 @@ class Importer {
         if (failed(ImportBody(f, *region))) return mlir::failure();
         continue;
       }
-      const std::string name = Name(names, k, true, i, "callee");
+      std::string name = Name(names, k, true, i, "callee");
+      if (name.empty()) name = "callee";
       auto symbol = mlir::FlatSymbolRefAttr::get(
           context_, llvm::StringRef(callee.name.data(), callee.name.size()));
       if (refs.empty() || refs.back().first != name)
         refs.push_back({name, {}});
       refs.back().second.push_back(symbol);
     }
-    for (auto& [name, symbols] : refs) {
+    for (auto& [raw_name, symbols] : refs) {
+      const std::string name = UniqueName(state, raw_name, state.attributes.getAttrs().size());
       // Several references under one name were an array of references.
       if (symbols.size() == 1 && !IsArrayOfReferences(state, name))
         state.addAttribute(name, symbols[0]);
@@ -346,6 +370,7 @@ class Importer {
           compiled_.push_back(&op);
         }
       } else {
+        failed_ = true;
         mlir::emitError(location_)
             << "the compiled module @" << root << " stored in the file does "
             << "not parse";
@@ -395,6 +420,7 @@ class Importer {
   mlir::ModuleOp module_;
   const std::vector<bef::FunctionDebugNames>* names_ = nullptr;
   std::set<std::string> compiled_names_;
+  bool failed_ = false;
   std::vector<mlir::Operation*> compiled_;
 };
 
