@@ -40,11 +40,10 @@ enum class Mode { kNone, kMlirToBef, kBefToMlir };
 
 llvm::cl::opt<Mode> mode(
     llvm::cl::desc("Translation:"), llvm::cl::init(Mode::kNone),
-    llvm::cl::values(
-        clEnumValN(Mode::kMlirToBef, "mlir-to-bef",
-                   "MLIR host program -> BEF executable"),
-        clEnumValN(Mode::kBefToMlir, "bef-to-mlir",
-                   "BEF executable -> MLIR host program")));
+    llvm::cl::values(clEnumValN(Mode::kMlirToBef, "mlir-to-bef",
+                                "MLIR host program -> BEF executable"),
+                     clEnumValN(Mode::kBefToMlir, "bef-to-mlir",
+                                "BEF executable -> MLIR host program")));
 llvm::cl::opt<std::string> input_path(llvm::cl::Positional,
                                       llvm::cl::desc("<input file>"),
                                       llvm::cl::init("-"));
@@ -118,8 +117,8 @@ mlir::LogicalResult BefToMlir(llvm::SourceMgr& source,
                               llvm::raw_ostream& output) {
   const llvm::MemoryBuffer* buffer =
       source.getMemoryBuffer(source.getMainFileID());
-  const mlir::Location location = mlir::FileLineColLoc::get(
-      &context, buffer->getBufferIdentifier(), 0, 0);
+  const mlir::Location location =
+      mlir::FileLineColLoc::get(&context, buffer->getBufferIdentifier(), 0, 0);
   const llvm::StringRef bytes = buffer->getBuffer();
   absl::StatusOr<std::unique_ptr<rill::bef::BefFile>> file =
       rill::bef::BefFile::FromCopy(absl::Span<const uint8_t>(

@@ -55,7 +55,9 @@ class Importer {
  public:
   Importer(const bef::BefFile& file, mlir::MLIRContext* context,
            mlir::Location location)
-      : file_(file), context_(context), builder_(context),
+      : file_(file),
+        context_(context),
+        builder_(context),
         location_(location) {}
 
   mlir::OwningOpRef<mlir::ModuleOp> Run() {
@@ -89,8 +91,8 @@ class Importer {
     mlir::Type type = mlir::parseType(spelling, context_);
     if (!type) {
       failed_ = true;
-      mlir::emitError(location_) << "type " << index << " ('" << spelling
-                                 << "') is not an MLIR type";
+      mlir::emitError(location_)
+          << "type " << index << " ('" << spelling << "') is not an MLIR type";
       return builder_.getNoneType();
     }
     return type;
@@ -127,9 +129,8 @@ class Importer {
     region.push_back(block);
     std::vector<mlir::Value> registers(body.num_registers());
     for (size_t i = 0; i < info.argument_types.size(); ++i)
-      registers[i] =
-          block->addArgument(ParseType(info.argument_types[i]),
-                             builder_.getUnknownLoc());
+      registers[i] = block->addArgument(ParseType(info.argument_types[i]),
+                                        builder_.getUnknownLoc());
     mlir::OpBuilder::InsertionGuard guard(builder_);
     builder_.setInsertionPointToEnd(block);
     for (uint32_t k = 1; k < body.num_kernels(); ++k) {
@@ -144,9 +145,10 @@ class Importer {
                                  llvm::StringRef(name.data(), name.size()));
       for (uint32_t r : kernel.operands()) state.addOperands(registers[r]);
       for (uint32_t r : kernel.results()) {
-        const uint32_t type = names != nullptr && r < names->register_types.size()
-                                  ? names->register_types[r]
-                                  : bef::FunctionDebugNames::kUnknownType;
+        const uint32_t type =
+            names != nullptr && r < names->register_types.size()
+                ? names->register_types[r]
+                : bef::FunctionDebugNames::kUnknownType;
         state.addTypes(type == bef::FunctionDebugNames::kUnknownType
                            ? mlir::Type(builder_.getNoneType())
                            : ParseType(type));
@@ -172,8 +174,7 @@ class Importer {
       if (kernel < table.size() && i < table[kernel].size())
         return std::string(file_.string(table[kernel][i]));
     }
-    return fallback + (i == 0 && function ? std::string()
-                                          : std::to_string(i));
+    return fallback + (i == 0 && function ? std::string() : std::to_string(i));
   }
 
   // A name from the file is used unless it is empty or taken (a file that
@@ -222,12 +223,12 @@ class Importer {
       if (name.empty()) name = "callee";
       auto symbol = mlir::FlatSymbolRefAttr::get(
           context_, llvm::StringRef(callee.name.data(), callee.name.size()));
-      if (refs.empty() || refs.back().first != name)
-        refs.push_back({name, {}});
+      if (refs.empty() || refs.back().first != name) refs.push_back({name, {}});
       refs.back().second.push_back(symbol);
     }
     for (auto& [raw_name, symbols] : refs) {
-      const std::string name = UniqueName(state, raw_name, state.attributes.getAttrs().size());
+      const std::string name =
+          UniqueName(state, raw_name, state.attributes.getAttrs().size());
       // Several references under one name were an array of references.
       if (symbols.size() == 1 && !IsArrayOfReferences(state, name))
         state.addAttribute(name, symbols[0]);
@@ -261,7 +262,8 @@ class Importer {
         return ImportScalar(dtype, view.scalar_bytes().data());
       case AttributeKind::kString: {
         const absl::string_view text = view.string_value();
-        return builder_.getStringAttr(llvm::StringRef(text.data(), text.size()));
+        return builder_.getStringAttr(
+            llvm::StringRef(text.data(), text.size()));
       }
       case AttributeKind::kType:
         return mlir::TypeAttr::get(mlir_bef::MlirTypeOf(
@@ -327,9 +329,9 @@ class Importer {
         values.emplace_back(
             llvm::APFloat(Semantics(dtype),
                           llvm::APInt(width * 8, LoadLittleEndian(at, width))),
-            llvm::APFloat(Semantics(dtype),
-                          llvm::APInt(width * 8,
-                                      LoadLittleEndian(at + width, width))));
+            llvm::APFloat(
+                Semantics(dtype),
+                llvm::APInt(width * 8, LoadLittleEndian(at + width, width))));
       }
       return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(values));
     }
@@ -345,8 +347,8 @@ class Importer {
     }
     std::vector<llvm::APInt> values;
     for (uint64_t i = 0; i < count; ++i)
-      values.emplace_back(
-          width * 8, LoadLittleEndian(bytes.data() + i * width, width));
+      values.emplace_back(width * 8,
+                          LoadLittleEndian(bytes.data() + i * width, width));
     return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(values));
   }
 

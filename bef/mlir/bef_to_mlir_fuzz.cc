@@ -32,13 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   context.allowUnregisteredDialects();
   mlir::ScopedDiagnosticHandler quiet(
       &context, [](mlir::Diagnostic&) { return mlir::success(); });
-  mlir::OwningOpRef<mlir::ModuleOp> module = rill::ConvertBefToMlir(
-      **file, &context, mlir::UnknownLoc::get(&context));
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      rill::ConvertBefToMlir(**file, &context, mlir::UnknownLoc::get(&context));
   if (!module) return 0;
   std::string text;
   llvm::raw_string_ostream stream(text);
   module->print(stream);
-  if (succeeded(mlir::verify(*module)))
-    (void)rill::ConvertMlirToBef(*module);
+  if (succeeded(mlir::verify(*module))) (void)rill::ConvertMlirToBef(*module);
   return 0;
 }

@@ -145,10 +145,10 @@ mlir::LogicalResult VerifyPairs(mlir::Operation* op, mlir::ArrayAttr pairs,
                                 llvm::StringRef what) {
   for (mlir::Attribute pair : pairs) {
     auto entry = llvm::dyn_cast<mlir::ArrayAttr>(pair);
-    if (!entry || entry.size() != 2 ||
-        !llvm::isa<mlir::StringAttr>(entry[0]))
+    if (!entry || entry.size() != 2 || !llvm::isa<mlir::StringAttr>(entry[0]))
       return op->emitOpError("each ")
-             << what << " should be a key-value pair, where the key is a string";
+             << what
+             << " should be a key-value pair, where the key is a string";
   }
   return mlir::success();
 }
@@ -212,8 +212,8 @@ void PrintExecute(mlir::OpAsmPrinter& printer, mlir::Operation* op,
 
 mlir::ParseResult ExecuteOp::parse(mlir::OpAsmParser& parser,
                                    mlir::OperationState& result) {
-  return ParseExecute(parser, result,
-                      {OpHandlerType::get(parser.getContext())}, nullptr);
+  return ParseExecute(parser, result, {OpHandlerType::get(parser.getContext())},
+                      nullptr);
 }
 
 void ExecuteOp::print(mlir::OpAsmPrinter& printer) {
@@ -222,7 +222,8 @@ void ExecuteOp::print(mlir::OpAsmPrinter& printer) {
 }
 
 mlir::LogicalResult ExecuteOp::verify() {
-  if (failed(VerifyPairs(*this, getOpAttrs(), "op_attr"))) return mlir::failure();
+  if (failed(VerifyPairs(*this, getOpAttrs(), "op_attr")))
+    return mlir::failure();
   return VerifyPairs(*this, getOpFuncAttrs(), "op_func_attr");
 }
 
@@ -241,7 +242,8 @@ void ExecuteOpSeq::print(mlir::OpAsmPrinter& printer) {
 }
 
 mlir::LogicalResult ExecuteOpSeq::verify() {
-  if (failed(VerifyPairs(*this, getOpAttrs(), "op_attr"))) return mlir::failure();
+  if (failed(VerifyPairs(*this, getOpAttrs(), "op_attr")))
+    return mlir::failure();
   return VerifyPairs(*this, getOpFuncAttrs(), "op_func_attr");
 }
 
@@ -290,8 +292,7 @@ void PrintChainedCall(mlir::OpAsmPrinter& printer, mlir::Operation* op,
                       llvm::ArrayRef<llvm::StringRef> functions,
                       mlir::Value chain, mlir::ValueRange args,
                       mlir::TypeRange results) {
-  for (llvm::StringRef name : functions)
-    printer << " " << op->getAttr(name);
+  for (llvm::StringRef name : functions) printer << " " << op->getAttr(name);
   printer << " (" << chain;
   for (mlir::Value arg : args) printer << ", " << arg;
   printer << ")";
@@ -330,8 +331,8 @@ mlir::ParseResult CorertCondOp::parse(mlir::OpAsmParser& parser,
 
 void CorertCondOp::print(mlir::OpAsmPrinter& printer) {
   printer << " " << getCond();
-  PrintChainedCall(printer, *this, {"a_true_fn", "b_false_fn"},
-                   getInOpChain(), getArgs(), getOutputs().getTypes());
+  PrintChainedCall(printer, *this, {"a_true_fn", "b_false_fn"}, getInOpChain(),
+                   getArgs(), getOutputs().getTypes());
 }
 
 mlir::LogicalResult CorertCondOp::verifySymbolUses(
@@ -339,8 +340,8 @@ mlir::LogicalResult CorertCondOp::verifySymbolUses(
   llvm::SmallVector<mlir::Type, 4> inputs = {getInOpChain().getType()};
   for (mlir::Type type : getArgs().getTypes()) inputs.push_back(type);
   const mlir::TypeRange results = getResultTypes();
-  if (failed(VerifyChainedFunction(*this, symbols, "a_true_fn", inputs,
-                                   results)))
+  if (failed(
+          VerifyChainedFunction(*this, symbols, "a_true_fn", inputs, results)))
     return mlir::failure();
   return VerifyChainedFunction(*this, symbols, "b_false_fn", inputs, results);
 }

@@ -1,7 +1,6 @@
-#include "bef/mlir/tensor_dialects.h"
-
 #include <string>
 
+#include "bef/mlir/tensor_dialects.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"

@@ -150,19 +150,17 @@ class Emitter {
         return function.emitError("external functions are not allowed");
       if (!function.isExternal() && native)
         return function.emitError("a tfrt.native function has no body");
-      if (!function.getBody().empty() &&
-          !function.getBody().hasOneBlock())
+      if (!function.getBody().empty() && !function.getBody().hasOneBlock())
         return function.emitError(
             "multi-block regions cannot be emitted to BEF files");
-      const bef::FunctionKind kind =
-          native ? bef::FunctionKind::kNative
-                 : function->hasAttr("tfrt.sync") ? bef::FunctionKind::kSync
-                                                  : bef::FunctionKind::kAsync;
+      const bef::FunctionKind kind = native ? bef::FunctionKind::kNative
+                                     : function->hasAttr("tfrt.sync")
+                                         ? bef::FunctionKind::kSync
+                                         : bef::FunctionKind::kAsync;
       const mlir::FunctionType type = function.getFunctionType();
-      const uint32_t index =
-          builder_.DeclareFunction(kind, function.getSymName().str(),
-                                   Types(type.getInputs()),
-                                   Types(type.getResults()));
+      const uint32_t index = builder_.DeclareFunction(
+          kind, function.getSymName().str(), Types(type.getInputs()),
+          Types(type.getResults()));
       function_index_[function.getSymName()] = index;
       if (!native) pending_.push_back({function, nullptr, index});
     }
@@ -184,9 +182,9 @@ class Emitter {
         std::vector<uint32_t> results;
         if (!body.empty() && IsReturn(body.back()))
           results = Types(body.back().getOperandTypes());
-        const uint32_t index = builder_.DeclareFunction(
-            bef::FunctionKind::kAsync, "", Types(body.getArgumentTypes()),
-            results);
+        const uint32_t index =
+            builder_.DeclareFunction(bef::FunctionKind::kAsync, "",
+                                     Types(body.getArgumentTypes()), results);
         region_index_[&region] = index;
         pending_.push_back({nullptr, &region, index});
       }
@@ -266,7 +264,8 @@ class Emitter {
   }
 
   mlir::LogicalResult Operands(
-      mlir::Operation& op, const llvm::DenseMap<mlir::Value, uint32_t>& registers,
+      mlir::Operation& op,
+      const llvm::DenseMap<mlir::Value, uint32_t>& registers,
       std::vector<uint32_t>& out) {
     for (mlir::Value operand : op.getOperands()) {
       auto it = registers.find(operand);
@@ -299,7 +298,8 @@ class Emitter {
         continue;
       }
       std::vector<uint32_t> functions;
-      mlir::FailureOr<bool> is_function = FunctionReferences(op, value, functions);
+      mlir::FailureOr<bool> is_function =
+          FunctionReferences(op, value, functions);
       if (failed(is_function)) return mlir::failure();
       if (*is_function) {
         for (uint32_t function : functions) {
@@ -482,7 +482,8 @@ class Emitter {
   template <typename Range>
   std::vector<uint32_t> Types(Range types) {
     std::vector<uint32_t> out;
-    for (mlir::Type type : types) out.push_back(builder_.AddType(TypeSpelling(type)));
+    for (mlir::Type type : types)
+      out.push_back(builder_.AddType(TypeSpelling(type)));
     return out;
   }
 

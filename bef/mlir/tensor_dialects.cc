@@ -49,8 +49,8 @@ mlir::Type TDialect::parseType(mlir::DialectAsmParser& parser) const {
   llvm::StringRef name;
   if (failed(parser.parseKeyword(&name))) return mlir::Type();
   if (name == "tensor") return tfrt_tensor::TensorType::get(getContext());
-  parser.emitError(loc, "unknown type '!t.") << name
-      << "' (the t dialect only spells !t.tensor)";
+  parser.emitError(loc, "unknown type '!t.")
+      << name << "' (the t dialect only spells !t.tensor)";
   return mlir::Type();
 }
 void TDialect::printType(mlir::Type, mlir::DialectAsmPrinter& printer) const {

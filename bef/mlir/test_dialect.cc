@@ -39,12 +39,11 @@ mlir::ParseResult DoAsyncOp::parse(mlir::OpAsmParser& parser,
     return mlir::failure();
   const llvm::SMLoc loc = parser.getCurrentLocation();
   if (parser.parseColonType(type) ||
-      parser.resolveOperands(operands, type.getInputs(), loc,
-                             result.operands))
+      parser.resolveOperands(operands, type.getInputs(), loc, result.operands))
     return mlir::failure();
   result.addTypes(type.getResults());
-  return mlir_syntax::ParseShadowedRegion(parser, *result.addRegion(),
-                                          operands, type.getInputs());
+  return mlir_syntax::ParseShadowedRegion(parser, *result.addRegion(), operands,
+                                          type.getInputs());
 }
 
 void DoAsyncOp::print(mlir::OpAsmPrinter& printer) {
@@ -112,8 +111,8 @@ mlir::ParseResult BenchmarkOp::parse(mlir::OpAsmParser& parser,
                              result.operands))
     return mlir::failure();
   result.addTypes(tfrt::ChainType::get(parser.getContext()));
-  return mlir_syntax::ParseShadowedRegion(parser, *result.addRegion(),
-                                          operands, types);
+  return mlir_syntax::ParseShadowedRegion(parser, *result.addRegion(), operands,
+                                          types);
 }
 
 void BenchmarkOp::print(mlir::OpAsmPrinter& printer) {
@@ -140,8 +139,7 @@ mlir::LogicalResult BenchmarkOp::verify() {
           "operand/argument type mismatch")))
     return mlir::failure();
   for (mlir::Block& block : getRegion()) {
-    if (block.empty() ||
-        block.back().getName().getStringRef() != "tfrt.return")
+    if (block.empty() || block.back().getName().getStringRef() != "tfrt.return")
       return emitOpError("missing return statement");
     if (block.back().getNumOperands() != 1)
       return emitOpError(

@@ -88,9 +88,9 @@ mlir::LogicalResult ReturnOp::verify() {
   if (auto function = llvm::dyn_cast_or_null<mlir::func::FuncOp>(parent)) {
     const auto results = function.getFunctionType().getResults();
     if (getNumOperands() != results.size())
-      return emitOpError("has ") << getNumOperands()
-                                 << " operands, but enclosing function returns "
-                                 << results.size();
+      return emitOpError("has ")
+             << getNumOperands() << " operands, but enclosing function returns "
+             << results.size();
     for (unsigned i = 0; i < results.size(); ++i)
       if (getOperand(i).getType() != results[i])
         return emitError() << "type of return operand " << i << " ("
@@ -138,15 +138,15 @@ namespace {
 
 // Parses `attributes {...}` (optional) and `: (inputs) -> results`, then
 // resolves `operands` against the inputs.
-mlir::ParseResult ParseAttributesAndSignature(
-    mlir::OpAsmParser& parser, mlir::OperationState& result,
-    llvm::ArrayRef<Operand> operands, mlir::FunctionType& type) {
+mlir::ParseResult ParseAttributesAndSignature(mlir::OpAsmParser& parser,
+                                              mlir::OperationState& result,
+                                              llvm::ArrayRef<Operand> operands,
+                                              mlir::FunctionType& type) {
   if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
     return mlir::failure();
   const llvm::SMLoc loc = parser.getCurrentLocation();
   if (parser.parseColonType(type) ||
-      parser.resolveOperands(operands, type.getInputs(), loc,
-                             result.operands))
+      parser.resolveOperands(operands, type.getInputs(), loc, result.operands))
     return mlir::failure();
   result.addTypes(type.getResults());
   return mlir::success();
@@ -205,14 +205,14 @@ void IfOp::print(mlir::OpAsmPrinter& printer) {
 
 mlir::LogicalResult IfOp::verify() {
   const mlir::TypeRange types = getArgs().getTypes();
-  if (failed(VerifyRegionArguments(
-          *this, getThenRegion(), types,
-          "incorrect number of arguments to 'then' block",
-          "operand/argument type mismatch")) ||
-      failed(VerifyRegionArguments(
-          *this, getElseRegion(), types,
-          "incorrect number of arguments to 'else' block",
-          "operand/argument type mismatch")) ||
+  if (failed(
+          VerifyRegionArguments(*this, getThenRegion(), types,
+                                "incorrect number of arguments to 'then' block",
+                                "operand/argument type mismatch")) ||
+      failed(
+          VerifyRegionArguments(*this, getElseRegion(), types,
+                                "incorrect number of arguments to 'else' block",
+                                "operand/argument type mismatch")) ||
       failed(VerifyReturnTerminated(*this, getThenRegion())) ||
       failed(VerifyReturnTerminated(*this, getElseRegion())))
     return mlir::failure();
@@ -517,16 +517,17 @@ mlir::ParseResult WhileOp::parse(mlir::OpAsmParser& parser,
       parser.resolveOperand(cond, parser.getBuilder().getI1Type(),
                             result.operands))
     return mlir::failure();
-  result.addAttribute("parallel_iterations",
-                      parser.getBuilder().getI64IntegerAttr(parallel_iterations));
+  result.addAttribute(
+      "parallel_iterations",
+      parser.getBuilder().getI64IntegerAttr(parallel_iterations));
   return ParseAttributesAndSignature(parser, result, args, type);
 }
 
 void WhileOp::print(mlir::OpAsmPrinter& printer) {
   printer << " " << getCond() << " " << getBodyFnAttr() << "(" << getArgs()
           << ") parallel_iterations(" << getParallelIterations() << ")";
-  printer.printOptionalAttrDictWithKeyword(
-      (*this)->getAttrs(), {"body_fn", "parallel_iterations"});
+  printer.printOptionalAttrDictWithKeyword((*this)->getAttrs(),
+                                           {"body_fn", "parallel_iterations"});
   printer << " : ";
   PrintFunctionalType(printer, getArgs().getTypes(), getResultTypes());
 }
@@ -539,8 +540,8 @@ mlir::LogicalResult WhileOp::verifySymbolUses(
     return emitOpError("operand/result type mismatch");
   llvm::SmallVector<mlir::Type, 4> body_results(getResultTypes());
   body_results.push_back(mlir::IntegerType::get(getContext(), 1));
-  return VerifyCalleeSignature(*this, *body, getArgs().getTypes(),
-                               body_results, "for body function");
+  return VerifyCalleeSignature(*this, *body, getArgs().getTypes(), body_results,
+                               "for body function");
 }
 
 // §11.12 `%r = tfrt.once @f(%a) : (i32) -> (i32)`.

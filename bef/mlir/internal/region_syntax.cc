@@ -4,7 +4,6 @@
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
-
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -83,8 +82,7 @@ mlir::ParseResult ParseOptionalTrailingOperands(
 mlir::LogicalResult VerifyReturnTerminated(mlir::Operation* op,
                                            mlir::Region& region) {
   for (mlir::Block& block : region) {
-    if (block.empty() ||
-        block.back().getName().getStringRef() != "tfrt.return")
+    if (block.empty() || block.back().getName().getStringRef() != "tfrt.return")
       return op->emitOpError("expected tfrt.return in body");
   }
   if (region.empty()) return op->emitOpError("expected tfrt.return in body");
@@ -114,9 +112,8 @@ mlir::FailureOr<mlir::FunctionType> LookupCallee(
   auto function =
       symbols.lookupNearestSymbolFrom<mlir::func::FuncOp>(op, callee);
   if (!function)
-    return op->emitOpError("'")
-           << callee.getLeafReference().getValue()
-           << "' does not reference a valid function";
+    return op->emitOpError("'") << callee.getLeafReference().getValue()
+                                << "' does not reference a valid function";
   return function.getFunctionType();
 }
 
