@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -108,7 +109,8 @@ class Verifier {
     if (absl::Status s = FunctionIndex(); !s.ok()) return s;
     if (absl::Status s = Bodies(); !s.ok()) return s;
     if (absl::Status s = RegionTree(); !s.ok()) return s;
-    return DebugNames();
+    if (absl::Status s = DebugNames(); !s.ok()) return s;
+    return CompiledModules();
   }
 
  private:
@@ -878,6 +880,37 @@ class Verifier {
     if (!r.at_end()) return bad(r.remaining(), " byte(s) after the last entry");
     f_.debug_names_ = std::move(names);
     f_.has_debug_names_ = true;
+    return absl::OkStatus();
+  }
+
+  absl::Status CompiledModules() {
+    const Section* found = f_.container_.Find(SectionId::kCompiledModules);
+    if (found == nullptr) return absl::OkStatus();
+    const Section& s = *found;
+    ByteReader r(s.bytes, s.offset);
+    auto bad = [&](const auto&... args) {
+      return Invalid(s, r.position(), args...);
+    };
+    uint32_t n;
+    // Each entry takes at least two bytes.
+    if (!r.ReadVbr(&n) || n > r.remaining() / 2)
+      return bad("module count exceeds the section");
+    std::vector<BefFile::CompiledModule> modules;
+    modules.reserve(n);
+    absl::flat_hash_set<absl::string_view> names;
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t name, text;
+      if (!r.ReadVbr(&name) || name >= f_.num_strings() || !r.ReadVbr(&text) ||
+          text >= f_.num_strings())
+        return bad("module ", i, ": bad string index");
+      const absl::string_view module_name = f_.string(name);
+      if (module_name.empty()) return bad("module ", i, ": empty name");
+      if (!names.insert(module_name).second)
+        return bad("module ", i, ": duplicate name @", module_name);
+      modules.push_back({module_name, f_.string(text)});
+    }
+    if (!r.at_end()) return bad(r.remaining(), " byte(s) after the last entry");
+    f_.compiled_modules_ = std::move(modules);
     return absl::OkStatus();
   }
 

@@ -258,6 +258,15 @@ class BefFile {
   const std::vector<FunctionDebugNames>* debug_names() const {
     return has_debug_names_ ? &debug_names_ : nullptr;
   }
+  // The optional compiled modules section (docs/bef_format.md §12.1): name
+  // and MLIR text of each compiled module, in source order; empty without it.
+  struct CompiledModule {
+    absl::string_view name;
+    absl::string_view text;
+  };
+  const std::vector<CompiledModule>& compiled_modules() const {
+    return compiled_modules_;
+  }
 
  private:
   friend class Verifier;
@@ -284,6 +293,7 @@ class BefFile {
   absl::Span<const uint32_t> location_offsets_;
   bool has_debug_names_ = false;
   std::vector<FunctionDebugNames> debug_names_;
+  std::vector<CompiledModule> compiled_modules_;
 };
 
 }  // namespace bef

@@ -349,6 +349,47 @@ TEST(BefFileTest, DebugNamesRoundTripAndAreOptional) {
   EXPECT_EQ(bare->container().Find(SectionId::kDebugNames), nullptr);
 }
 
+// A program with two compiled modules (host_dialect.md §2.1).
+std::vector<uint8_t> CompiledModulesProgram(bool optional_sections = true) {
+  BefBuilder b;
+  b.set_emit_debug_names(optional_sections);
+  b.AddCompiledModule("kernel0",
+                      "module @kernel0 attributes {tfrt.compiled} {\n}");
+  b.AddCompiledModule("unused",
+                      "module @unused attributes {tfrt.compiled} {\n}");
+  const uint32_t f = b.DeclareFunction(FunctionKind::kAsync, "f", {}, {});
+  b.DefineFunction(f)->SetResults({});
+  return Must(b.Finish());
+}
+
+TEST(BefFileTest, CompiledModulesRoundTripInOrderAndAreOptional) {
+  std::unique_ptr<BefFile> file = MustLoad(CompiledModulesProgram());
+  ASSERT_NE(file, nullptr);
+  ASSERT_EQ(file->compiled_modules().size(), 2u);
+  EXPECT_EQ(file->compiled_modules()[0].name, "kernel0");
+  EXPECT_EQ(file->compiled_modules()[0].text,
+            "module @kernel0 attributes {tfrt.compiled} {\n}");
+  EXPECT_EQ(file->compiled_modules()[1].name, "unused");
+  EXPECT_TRUE(file->container().Find(SectionId::kCompiledModules)->optional);
+  EXPECT_THAT(DumpBef(*file), HasSubstr("compiled modules: 2\n  module "
+                                        "@kernel0: 46 bytes of MLIR\n"));
+
+  std::unique_ptr<BefFile> bare = MustLoad(CompiledModulesProgram(false));
+  ASSERT_NE(bare, nullptr);
+  EXPECT_TRUE(bare->compiled_modules().empty());
+  EXPECT_EQ(bare->container().Find(SectionId::kCompiledModules), nullptr);
+
+  BefBuilder twice;
+  twice.AddCompiledModule("m", "module @m {\n}");
+  twice.AddCompiledModule("m", "module @m {\n}");
+  EXPECT_THAT(twice.Finish().status().message(),
+              HasSubstr("AddCompiledModule: module @m added twice"));
+  BefBuilder unnamed;
+  unnamed.AddCompiledModule("", "module {\n}");
+  EXPECT_THAT(unnamed.Finish().status().message(),
+              HasSubstr("AddCompiledModule: empty module name"));
+}
+
 TEST(BefFileTest, EmptyProgramHasAllRequiredSectionsAndNoFunctions) {
   BefBuilder b;
   std::unique_ptr<BefFile> file = MustLoad(Must(b.Finish()));
@@ -604,6 +645,32 @@ TEST(BefSectionErrorTest, EachSectionNamesItsProblem) {
   for (const Case& c : cases) {
     const absl::Status s = Verify(EditSection(*c.bytes, c.id, c.edit));
     EXPECT_THAT(s.message(), HasSubstr(c.message)) << c.message;
+  }
+}
+
+TEST(BefSectionErrorTest, CompiledModulesAreChecked) {
+  const std::vector<uint8_t> bytes = CompiledModulesProgram();
+  std::unique_ptr<BefFile> file = MustLoad(bytes);
+  ASSERT_NE(file, nullptr);
+  const Section* s = file->container().Find(SectionId::kCompiledModules);
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(s->bytes.size(), 5u);  // count, then (name, text) string pairs.
+  struct Case {
+    std::function<void(std::vector<uint8_t>&)> edit;
+    const char* message;
+  } cases[] = {
+      {[](auto& p) { p[3] = p[1]; }, "module 1: duplicate name @kernel0"},
+      {[](auto& p) { p[1] = 0x7F; }, "module 0: bad string index"},
+      {[](auto& p) { p.push_back(0); }, "1 byte(s) after the last entry"},
+      {[](auto& p) { p[0] = 0x7F; }, "module count exceeds the section"},
+  };
+  for (const Case& c : cases) {
+    const absl::Status status =
+        Verify(EditSection(bytes, SectionId::kCompiledModules, c.edit));
+    EXPECT_THAT(status.message(),
+                HasSubstr("compiled modules section at offset 0x"))
+        << c.message;
+    EXPECT_THAT(status.message(), HasSubstr(c.message)) << c.message;
   }
 }
 

@@ -228,6 +228,17 @@ uint32_t BefBuilder::AddLocationRecord(std::vector<uint8_t> record) {
   return static_cast<uint32_t>(locations_.size() - 1);
 }
 
+void BefBuilder::AddCompiledModule(absl::string_view name,
+                                   absl::string_view text) {
+  if (name.empty()) return Fail("AddCompiledModule: empty module name");
+  const uint32_t name_index = AddString(name);
+  for (const auto& module : compiled_modules_)
+    if (module.first == name_index)
+      return Fail(
+          absl::StrCat("AddCompiledModule: module @", name, " added twice"));
+  compiled_modules_.push_back({name_index, AddString(text)});
+}
+
 uint32_t BefBuilder::AddUnknownLocation() {
   return AddLocationRecord({static_cast<uint8_t>(LocationTag::kUnknown)});
 }
@@ -652,6 +663,16 @@ absl::StatusOr<std::vector<uint8_t>> BefBuilder::Finish() {
     }
     writer.AddSection(static_cast<uint16_t>(SectionId::kDebugNames), debug, 1,
                       /*optional=*/true);
+  }
+  if (emit_debug_names_ && !compiled_modules_.empty()) {
+    std::vector<uint8_t> modules;
+    AppendVbr(modules, static_cast<uint32_t>(compiled_modules_.size()));
+    for (const auto& [name, text] : compiled_modules_) {
+      AppendVbr(modules, name);
+      AppendVbr(modules, text);
+    }
+    writer.AddSection(static_cast<uint16_t>(SectionId::kCompiledModules),
+                      modules, 1, /*optional=*/true);
   }
 
   absl::StatusOr<std::vector<uint8_t>> bytes = writer.Finish();

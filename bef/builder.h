@@ -171,7 +171,13 @@ class BefBuilder {
   // The pointer stays valid until Finish.
   FunctionBodyBuilder* DefineFunction(uint32_t function);
 
-  // Whether to write the optional debug names section (default true).
+  // A compiled module (host_dialect.md §2.1): its symbol name and its MLIR
+  // text, kept in the optional compiled modules section in call order so
+  // that -bef-to-mlir prints every module back, referenced or not.
+  void AddCompiledModule(absl::string_view name, absl::string_view text);
+
+  // Whether to write the optional sections (debug names, compiled modules;
+  // default true).
   void set_emit_debug_names(bool emit) { emit_debug_names_ = emit; }
 
   // Lays out and verifies the file. The builder is spent afterwards.
@@ -195,6 +201,7 @@ class BefBuilder {
   absl::Status status_;
   bool finished_ = false;
   bool emit_debug_names_ = true;
+  std::vector<std::pair<uint32_t, uint32_t>> compiled_modules_;  // Strings.
 
   std::vector<std::string> strings_;
   absl::flat_hash_map<std::string, uint32_t> string_index_;

@@ -64,11 +64,13 @@ absl::string_view SectionName(uint16_t id) {
       return "locations";
     case SectionId::kDebugNames:
       return "debug names";
+    case SectionId::kCompiledModules:
+      return "compiled modules";
   }
   return "unknown";
 }
 
-bool IsKnownSection(uint16_t id) { return id >= 1 && id <= 8; }
+bool IsKnownSection(uint16_t id) { return id >= 1 && id <= 9; }
 
 absl::StatusOr<BefContainer> BefContainer::Parse(
     absl::Span<const uint8_t> bytes) {
@@ -195,7 +197,7 @@ absl::StatusOr<BefContainer> BefContainer::Parse(
     if (!IsKnownSection(s.id) && !s.optional) {
       return Invalid(
           where, ": unknown required section id ", s.id,
-          " (written by a newer producer? this reader knows ids 1-8)");
+          " (written by a newer producer? this reader knows ids 1-9)");
     }
     s.bytes = bytes.subspan(s.offset, length);
     max_alignment = std::max(max_alignment, s.alignment);

@@ -46,12 +46,13 @@ enum class SectionId : uint16_t {
   kFunctions = 6,
   kLocations = 7,
   kDebugNames = 8,
+  kCompiledModules = 9,
 };
 inline constexpr uint16_t kFirstExperimentalSectionId = 1024;
 
 // "strings", "functions", ... for known ids; "unknown" otherwise.
 absl::string_view SectionName(uint16_t id);
-// True for ids this reader knows (1..8).
+// True for ids this reader knows (1..9).
 bool IsKnownSection(uint16_t id);
 
 struct Section {

@@ -317,7 +317,8 @@ TEST(BefContainerTest, SectionNames) {
   EXPECT_EQ(SectionName(1), "strings");
   EXPECT_EQ(SectionName(6), "functions");
   EXPECT_EQ(SectionName(8), "debug names");
-  EXPECT_EQ(SectionName(9), "unknown");
+  EXPECT_EQ(SectionName(9), "compiled modules");
+  EXPECT_EQ(SectionName(10), "unknown");
   EXPECT_TRUE(IsKnownSection(7));
   EXPECT_FALSE(IsKnownSection(0));
 }

@@ -209,7 +209,7 @@ std::string DumpBef(const BefFile& file) {
   auto section_line = [&](const Section& s, absl::string_view note) {
     absl::StrAppend(
         &out,
-        absl::StrFormat("  %-5d %-15s offset 0x%06x  size %8d  "
+        absl::StrFormat("  %-5d %-16s offset 0x%06x  size %8d  "
                         "align %4d%s%s\n",
                         s.id, SectionName(s.id), s.offset, s.bytes.size(),
                         s.alignment, s.optional ? "  optional" : "", note));
@@ -232,6 +232,13 @@ std::string DumpBef(const BefFile& file) {
   for (uint32_t i = 0; i < file.num_locations(); ++i)
     absl::StrAppend(&out, "  location ", i, ": ", FormatLocation(file, i),
                     "\n");
+  if (!file.compiled_modules().empty()) {
+    absl::StrAppend(&out, "compiled modules: ", file.compiled_modules().size(),
+                    "\n");
+    for (const BefFile::CompiledModule& m : file.compiled_modules())
+      absl::StrAppend(&out, "  module @", Short(m.name), ": ", m.text.size(),
+                      " bytes of MLIR\n");
+  }
 
   const std::vector<FunctionDebugNames>* debug = file.debug_names();
   auto types = [&](const std::vector<uint32_t>& list) {

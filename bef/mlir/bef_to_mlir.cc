@@ -72,6 +72,12 @@ class Importer {
           << "Missing AttributeTypes, AttributeNames or RegisterTypes "
              "sections.";
     builder_.setInsertionPointToEnd(module_.getBody());
+    // Every compiled module, referenced or not, when the file keeps them
+    // (the optional compiled modules section); else those that attributes
+    // reference (their text travels with the reference).
+    for (const bef::BefFile::CompiledModule& m : file_.compiled_modules())
+      ImportCompiledModule(std::string(m.name),
+                           llvm::StringRef(m.text.data(), m.text.size()));
     for (uint32_t f = 0; f < file_.num_functions(); ++f) {
       const bef::FunctionInfo& info = file_.function(f);
       if (info.name.empty()) continue;  // Rebuilt inside its kernel.
@@ -352,6 +358,27 @@ class Importer {
     return mlir::DenseElementsAttr::get(type, llvm::ArrayRef(values));
   }
 
+  // Parses a compiled module's text once per name into the output module.
+  void ImportCompiledModule(const std::string& name, llvm::StringRef text) {
+    if (!compiled_names_.insert(name).second) return;
+    // MLIR's lexer stops at a NUL after the buffer; BEF strings have none.
+    const std::string source = text.str();
+    mlir::Block scratch;
+    mlir::ParserConfig config(context_);
+    if (failed(mlir::parseSourceString(source, &scratch, config))) {
+      failed_ = true;
+      mlir::emitError(location_) << "the compiled module @" << name
+                                 << " stored in the file does not parse";
+      return;
+    }
+    for (mlir::Operation& op :
+         llvm::make_early_inc_range(scratch.getOperations())) {
+      op.remove();
+      module_.getBody()->push_back(&op);
+      compiled_.push_back(&op);
+    }
+  }
+
   // `@module::@f`: the module's text is parsed back once and placed in the
   // output module.
   mlir::Attribute ImportSymbolRef(AttributeView view) {
@@ -360,24 +387,7 @@ class Importer {
       return llvm::StringRef(text.data(), text.size());
     };
     const llvm::StringRef root = text_of(1);
-    if (!compiled_names_.count(root.str())) {
-      compiled_names_.insert(root.str());
-      mlir::Block scratch;
-      mlir::ParserConfig config(context_);
-      if (succeeded(mlir::parseSourceString(text_of(0), &scratch, config))) {
-        for (mlir::Operation& op :
-             llvm::make_early_inc_range(scratch.getOperations())) {
-          op.remove();
-          module_.getBody()->push_back(&op);
-          compiled_.push_back(&op);
-        }
-      } else {
-        failed_ = true;
-        mlir::emitError(location_)
-            << "the compiled module @" << root << " stored in the file does "
-            << "not parse";
-      }
-    }
+    ImportCompiledModule(root.str(), text_of(0));
     std::vector<mlir::FlatSymbolRefAttr> nested;
     for (size_t i = 2; i < view.num_elements(); ++i)
       nested.push_back(mlir::FlatSymbolRefAttr::get(context_, text_of(i)));

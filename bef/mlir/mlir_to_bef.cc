@@ -128,7 +128,9 @@ class Emitter {
         std::string text;
         llvm::raw_string_ostream stream(text);
         nested->print(stream, mlir::OpPrintingFlags().useLocalScope());
+        stream.flush();
         compiled_modules_[nested.getSymName()->str()] = text;
+        builder_.AddCompiledModule(nested.getSymName()->str(), text);
         continue;
       }
       return op.emitError(

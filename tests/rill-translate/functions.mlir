@@ -6,12 +6,20 @@
 // RUN: rill-translate -bef-to-mlir %t.bef | FileCheck %s
 // RUN: rill-translate -bef-to-mlir %t.bef | rill-opt | FileCheck %s
 // RUN: rill-translate -bef-to-mlir %t.bef | FileCheck %s --check-prefix=MODULE
+// Without the optional sections only the referenced module survives (its text is in the reference).
+// RUN: rill-translate -mlir-to-bef --disable-optional-sections %s | rill-translate -bef-to-mlir 2>/dev/null | FileCheck %s --check-prefix=BARE
+// (The module prints generic: without value types its ops do not verify.)
+// BARE: "builtin.module"() <{sym_name = "kernel0"}> ({
+// BARE-NOT: sym_name = "unused"
 // RUN: rill-translate -bef-to-mlir --mlir-print-debuginfo %t.bef -o %t.debuginfo.mlir
 // RUN: rill-translate -mlir-to-bef %t.debuginfo.mlir -o %t.roundtrip.bef
 // RUN: cmp %t.bef %t.roundtrip.bef
 // RUN: rill-translate -bef-to-mlir %t.bef -o %t.printed.mlir
 // RUN: rill-translate -mlir-to-bef %t.printed.mlir | rill-translate -bef-to-mlir | diff %t.printed.mlir -
 
+// DUMP: compiled modules: 2
+// DUMP-NEXT: module @kernel0: {{[0-9]+}} bytes of MLIR
+// DUMP-NEXT: module @unused: {{[0-9]+}} bytes of MLIR
 // DUMP: function 0 <region> async (i32) -> (i32) region of function 1 kernel 1
 // DUMP: function 1 <region> async (i32) -> (i32) region of function 4 kernel 1
 // DUMP: function 2 <region> async (i32) -> (i32) region of function 4 kernel 2
@@ -93,11 +101,19 @@ func.func @block(%start: i32, %end: i32, %x: i32) {
 // MODULE-NEXT:   module @kernel0 attributes {tfrt.compiled} {
 // MODULE-NEXT:     func.func @main(%arg0: memref<?x?xf32>) {
 // MODULE-NEXT:       return
+// MODULE:        module @unused attributes {tfrt.compiled} {
+// MODULE-NEXT:     func.func @other() {
 // CHECK-LABEL: func.func @uses_compiled()
 // CHECK-NEXT:    "simple.kernel"() {func = @kernel0::@main} : () -> ()
 // CHECK-NEXT:    "simple.kernel"() {func = @kernel0::@main} : () -> ()
 module @kernel0 attributes {tfrt.compiled} {
   func.func @main(%a: memref<?x?xf32>) {
+    func.return
+  }
+}
+// A compiled module no attribute references still comes back (the compiled modules section).
+module @unused attributes {tfrt.compiled} {
+  func.func @other() {
     func.return
   }
 }

@@ -10,6 +10,7 @@ std::string TypeSpelling(mlir::Type type) {
   std::string text;
   llvm::raw_string_ostream stream(text);
   stream << type;
+  stream.flush();
   return text;
 }
 
