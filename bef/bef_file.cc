@@ -825,14 +825,27 @@ class Verifier {
     return absl::OkStatus();
   }
 
-  absl::Status DebugNames() {
-    const Section* found = f_.container_.Find(SectionId::kDebugNames);
+  // Runs `parse(reader, bad)` over optional section `id` when the file has
+  // it; `bad(...)` builds an error at the reader's position.
+  template <typename Parse>
+  absl::Status OptionalSection(SectionId id, Parse&& parse) {
+    const Section* found = f_.container_.Find(id);
     if (found == nullptr) return absl::OkStatus();
-    const Section& s = *found;
-    ByteReader r(s.bytes, s.offset);
+    ByteReader r(found->bytes, found->offset);
     auto bad = [&](const auto&... args) {
-      return Invalid(s, r.position(), args...);
+      return Invalid(*found, r.position(), args...);
     };
+    return parse(r, bad);
+  }
+
+  absl::Status DebugNames() {
+    return OptionalSection(
+        SectionId::kDebugNames,
+        [&](ByteReader& r, auto& bad) { return ParseDebugNames(r, bad); });
+  }
+
+  template <typename Bad>
+  absl::Status ParseDebugNames(ByteReader& r, Bad& bad) {
     uint32_t n;
     if (!r.ReadVbr(&n) || n != f_.functions_.size())
       return bad("function count does not match the function index (",
@@ -884,13 +897,13 @@ class Verifier {
   }
 
   absl::Status CompiledModules() {
-    const Section* found = f_.container_.Find(SectionId::kCompiledModules);
-    if (found == nullptr) return absl::OkStatus();
-    const Section& s = *found;
-    ByteReader r(s.bytes, s.offset);
-    auto bad = [&](const auto&... args) {
-      return Invalid(s, r.position(), args...);
-    };
+    return OptionalSection(
+        SectionId::kCompiledModules,
+        [&](ByteReader& r, auto& bad) { return ParseCompiledModules(r, bad); });
+  }
+
+  template <typename Bad>
+  absl::Status ParseCompiledModules(ByteReader& r, Bad& bad) {
     uint32_t n;
     // Each entry takes at least two bytes.
     if (!r.ReadVbr(&n) || n > r.remaining() / 2)
