@@ -4,9 +4,15 @@
 // at BefFile (//bef:bef_fuzz covers that part).
 //
 //   bazel build --config=fuzz //bef/mlir:bef_to_mlir_fuzz
+//   ASAN_OPTIONS=allow_user_poisoning=0 \
 //   bazel-out/k8-fastbuildfuzz/bin/bef/mlir/bef_to_mlir_fuzz
 //       -max_total_time=600 -dict=bef/testdata/bef.dict
 //       $PWD/bef/testdata/bef_corpus          (one command line)
+//
+// allow_user_poisoning=0: Debian's MLIR archives are not instrumented, and
+// LLVM's BumpPtrAllocator poisons slabs from (instrumented) inline code that
+// its uninstrumented callers then read: a false use-after-poison otherwise
+// (the same setting as --config=asan's tests).
 //
 // //bef/mlir:bef_to_mlir_corpus_test replays the BEF corpus through it on
 // every CI run (also under ASan).
