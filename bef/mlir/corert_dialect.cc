@@ -56,18 +56,8 @@ void CorertDialect::registerAttributes() {
 // Known names parse as themselves; others (`!corert.string`, `!corert.qint8`:
 // data types used only as type attributes, §3) are opaque types.
 mlir::Type CorertDialect::parseType(mlir::DialectAsmParser& parser) const {
-  const llvm::SMLoc loc = parser.getCurrentLocation();
-  llvm::StringRef mnemonic;
-  mlir::Type type;
-  mlir::OptionalParseResult known =
-      generatedTypeParser(parser, &mnemonic, type);
-  if (known.has_value()) return succeeded(*known) ? type : mlir::Type();
-  if (mnemonic.empty()) {
-    parser.emitError(loc, "expected a !corert type name");
-    return mlir::Type();
-  }
-  return mlir::OpaqueType::get(
-      mlir::StringAttr::get(getContext(), getNamespace()), mnemonic);
+  return mlir_syntax::ParseKnownOrOpaqueType(*this, parser,
+                                             generatedTypeParser);
 }
 
 void CorertDialect::printType(mlir::Type type,

@@ -54,25 +54,8 @@ void TfrtDialect::registerTypes() {
 // dialect (`!tfrt.test.resource`) is an opaque type that prints back
 // unchanged (host_dialect.md §3).
 mlir::Type TfrtDialect::parseType(mlir::DialectAsmParser& parser) const {
-  const llvm::SMLoc loc = parser.getCurrentLocation();
-  llvm::StringRef mnemonic;
-  mlir::Type type;
-  mlir::OptionalParseResult known =
-      generatedTypeParser(parser, &mnemonic, type);
-  if (known.has_value()) return succeeded(*known) ? type : mlir::Type();
-  if (mnemonic.empty()) {
-    parser.emitError(loc, "expected a !tfrt type name");
-    return mlir::Type();
-  }
-  // The full body after "tfrt." (the parser has consumed the mnemonic).
-  std::string body = mnemonic.str();
-  while (succeeded(parser.parseOptionalKeyword("."))) {
-    llvm::StringRef part;
-    if (failed(parser.parseKeyword(&part))) return mlir::Type();
-    body += "." + part.str();
-  }
-  return mlir::OpaqueType::get(
-      mlir::StringAttr::get(getContext(), getNamespace()), body);
+  return mlir_syntax::ParseKnownOrOpaqueType(*this, parser,
+                                             generatedTypeParser);
 }
 
 void TfrtDialect::printType(mlir::Type type,

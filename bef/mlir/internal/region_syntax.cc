@@ -136,5 +136,30 @@ mlir::LogicalResult VerifyCalleeSignature(mlir::Operation* op,
   return mlir::success();
 }
 
+mlir::Type ParseKnownOrOpaqueType(const mlir::Dialect& dialect,
+                                  mlir::DialectAsmParser& parser,
+                                  GeneratedTypeParser generated) {
+  const llvm::SMLoc loc = parser.getCurrentLocation();
+  llvm::StringRef mnemonic;
+  mlir::Type type;
+  mlir::OptionalParseResult known = generated(parser, &mnemonic, type);
+  if (known.has_value()) return succeeded(*known) ? type : mlir::Type();
+  if (mnemonic.empty()) {
+    parser.emitError(loc, "expected a !")
+        << dialect.getNamespace() << " type name";
+    return mlir::Type();
+  }
+  // The full body after "<dialect>." (the parser has consumed the mnemonic).
+  std::string body = mnemonic.str();
+  while (succeeded(parser.parseOptionalKeyword("."))) {
+    llvm::StringRef part;
+    if (failed(parser.parseKeyword(&part))) return mlir::Type();
+    body += "." + part.str();
+  }
+  return mlir::OpaqueType::get(
+      mlir::StringAttr::get(dialect.getContext(), dialect.getNamespace()),
+      body);
+}
+
 }  // namespace mlir_syntax
 }  // namespace rill

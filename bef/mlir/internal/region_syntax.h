@@ -1,8 +1,9 @@
-// Helpers shared by the custom syntax and verifiers of Rill's region and
-// callee ops (host_dialect.md §2.3, §11.8-§11.13, §12.1, §14.4): regions whose
-// block arguments are written with the operands' names (shadowing), function
-// types printed with parenthesized results, and callee signature checks with
-// the spec's messages. MLIR-only; stateless.
+// Helpers shared by the custom syntax and verifiers of Rill's dialects
+// (host_dialect.md §2.3, §3, §11.8-§11.13, §12.1, §14.4): regions whose block
+// arguments are written with the operands' names (shadowing), function types
+// printed with parenthesized results, callee signature checks with the spec's
+// messages, and the opaque fallback for unknown type names. MLIR-only;
+// stateless.
 //
 // Thread-safety: the functions touch only their arguments.
 
@@ -11,6 +12,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/SymbolTable.h"
@@ -79,6 +81,16 @@ mlir::LogicalResult VerifyCalleeSignature(mlir::Operation* op,
                                           mlir::TypeRange operands,
                                           mlir::TypeRange results,
                                           llvm::StringRef what);
+
+// Parses a type of `dialect` with its ODS-generated parser (`generated`);
+// any other name (`!tfrt.test.resource`, `!corert.qint8`) becomes an opaque
+// type that prints back unchanged (host_dialect.md §3).
+using GeneratedTypeParser = mlir::OptionalParseResult (*)(mlir::AsmParser&,
+                                                          llvm::StringRef*,
+                                                          mlir::Type&);
+mlir::Type ParseKnownOrOpaqueType(const mlir::Dialect& dialect,
+                                  mlir::DialectAsmParser& parser,
+                                  GeneratedTypeParser generated);
 
 }  // namespace mlir_syntax
 }  // namespace rill
