@@ -35,13 +35,8 @@ mlir::ParseResult DoAsyncOp::parse(mlir::OpAsmParser& parser,
   llvm::SmallVector<Operand, 4> operands;
   mlir::FunctionType type;
   if (parser.parseOperandList(operands) ||
-      parser.parseOptionalAttrDictWithKeyword(result.attributes))
+      mlir_syntax::ParseAttributesAndSignature(parser, result, operands, type))
     return mlir::failure();
-  const llvm::SMLoc loc = parser.getCurrentLocation();
-  if (parser.parseColonType(type) ||
-      parser.resolveOperands(operands, type.getInputs(), loc, result.operands))
-    return mlir::failure();
-  result.addTypes(type.getResults());
   return mlir_syntax::ParseShadowedRegion(parser, *result.addRegion(), operands,
                                           type.getInputs());
 }

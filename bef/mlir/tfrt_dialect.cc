@@ -22,6 +22,7 @@ namespace rill {
 namespace tfrt {
 
 using mlir_syntax::LookupCallee;
+using mlir_syntax::ParseAttributesAndSignature;
 using mlir_syntax::ParseShadowedRegion;
 using mlir_syntax::PrintFunctionalType;
 using mlir_syntax::PrintShadowedRegion;
@@ -118,22 +119,6 @@ mlir::LogicalResult CallOp::verifySymbolUses(
 }
 
 namespace {
-
-// Parses `attributes {...}` (optional) and `: (inputs) -> results`, then
-// resolves `operands` against the inputs.
-mlir::ParseResult ParseAttributesAndSignature(mlir::OpAsmParser& parser,
-                                              mlir::OperationState& result,
-                                              llvm::ArrayRef<Operand> operands,
-                                              mlir::FunctionType& type) {
-  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
-    return mlir::failure();
-  const llvm::SMLoc loc = parser.getCurrentLocation();
-  if (parser.parseColonType(type) ||
-      parser.resolveOperands(operands, type.getInputs(), loc, result.operands))
-    return mlir::failure();
-  result.addTypes(type.getResults());
-  return mlir::success();
-}
 
 void PrintOperands(mlir::OpAsmPrinter& printer, mlir::ValueRange values,
                    bool leading_comma) {

@@ -67,9 +67,18 @@ void PrintFunctionalType(mlir::OpAsmPrinter& printer, mlir::TypeRange inputs,
   printer << ")";
 }
 
-mlir::ParseResult ParseColonFunctionalType(mlir::OpAsmParser& parser,
-                                           mlir::FunctionType& type) {
-  return parser.parseColonType(type);
+mlir::ParseResult ParseAttributesAndSignature(
+    mlir::OpAsmParser& parser, mlir::OperationState& result,
+    llvm::ArrayRef<mlir::OpAsmParser::UnresolvedOperand> operands,
+    mlir::FunctionType& type) {
+  if (parser.parseOptionalAttrDictWithKeyword(result.attributes))
+    return mlir::failure();
+  const llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseColonType(type) ||
+      parser.resolveOperands(operands, type.getInputs(), loc, result.operands))
+    return mlir::failure();
+  result.addTypes(type.getResults());
+  return mlir::success();
 }
 
 mlir::ParseResult ParseOptionalTrailingOperands(

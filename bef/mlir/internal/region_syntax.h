@@ -43,9 +43,12 @@ void AddEmptyReturnBlock(mlir::Region& region, mlir::TypeRange types,
 void PrintFunctionalType(mlir::OpAsmPrinter& printer, mlir::TypeRange inputs,
                          mlir::TypeRange results);
 
-// Parses `: (inputs) -> results` (results with or without parentheses).
-mlir::ParseResult ParseColonFunctionalType(mlir::OpAsmParser& parser,
-                                           mlir::FunctionType& type);
+// Parses `attributes {...}` (optional) and `: (inputs) -> results`, resolves
+// `operands` against the inputs and adds the results' types.
+mlir::ParseResult ParseAttributesAndSignature(
+    mlir::OpAsmParser& parser, mlir::OperationState& result,
+    llvm::ArrayRef<mlir::OpAsmParser::UnresolvedOperand> operands,
+    mlir::FunctionType& type);
 
 // Parses `%a, %b` (possibly empty, no delimiters) after a leading comma.
 mlir::ParseResult ParseOptionalTrailingOperands(
