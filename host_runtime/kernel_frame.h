@@ -26,6 +26,7 @@
 #include "host_runtime/async_value.h"
 #include "host_runtime/async_value_ref.h"
 #include "host_runtime/execution_context.h"
+#include "host_runtime/function.h"
 #include "host_runtime/location.h"
 
 namespace rill {
@@ -45,11 +46,13 @@ class AsyncKernelFrame {
   void Reset(absl::Span<AsyncValue* const> arguments,
              absl::Span<RCReference<AsyncValue>> results,
              absl::Span<const void* const> attributes,
-             const ErrorLocation* location) {
+             const ErrorLocation* location,
+             absl::Span<const Function* const> functions = {}) {
     arguments_ = arguments;
     results_ = results;
     attributes_ = attributes;
     location_ = location;
+    functions_ = functions;
   }
 
   // ---- Kernel side ----
@@ -68,6 +71,14 @@ class AsyncKernelFrame {
   const void* GetAttributeAt(int index) const {
     assert(index >= 0 && index < GetNumAttributes());
     return attributes_[index];
+  }
+
+  // Function operands (spec §2.4): references in attribute-name order, then
+  // regions. Owned by the loaded program, which outlives every execution.
+  int GetNumFunctions() const { return static_cast<int>(functions_.size()); }
+  const Function* GetFunctionAt(int index) const {
+    assert(index >= 0 && index < GetNumFunctions());
+    return functions_[index];
   }
 
   int GetNumResults() const { return static_cast<int>(results_.size()); }
@@ -124,6 +135,7 @@ class AsyncKernelFrame {
   absl::Span<RCReference<AsyncValue>> results_;
   absl::Span<const void* const> attributes_;
   const ErrorLocation* location_ = nullptr;
+  absl::Span<const Function* const> functions_;
 };
 
 // A frame that owns its arguments (holding a reference to each), attributes and
@@ -141,6 +153,10 @@ class KernelFrameBuilder : public AsyncKernelFrame {
   // `storage` must outlive the frame (see attribute.h for its layout).
   void AddAttribute(const void* storage) {
     attributes_.push_back(storage);
+    Repoint();
+  }
+  void AddFunction(const Function* function) {
+    functions_.push_back(function);
     Repoint();
   }
   void SetNumResults(int count) {
@@ -163,13 +179,14 @@ class KernelFrameBuilder : public AsyncKernelFrame {
  private:
   void Repoint() {
     Reset(raw_arguments_, absl::MakeSpan(results_), attributes_,
-          location_ ? &*location_ : nullptr);
+          location_ ? &*location_ : nullptr, functions_);
   }
 
   ExecutionContext exec_ctx_copy_;
   std::vector<RCReference<AsyncValue>> arguments_;
   std::vector<AsyncValue*> raw_arguments_;
   std::vector<const void*> attributes_;
+  std::vector<const Function*> functions_;
   std::vector<RCReference<AsyncValue>> results_;
   std::optional<ErrorLocation> location_;
 };

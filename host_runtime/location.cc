@@ -5,6 +5,7 @@
 namespace rill {
 
 std::string ErrorLocation::SourcePosition() const {
+  if (!opaque.empty()) return absl::StrCat("loc(\"", opaque, "\")");
   if (file.empty() && line == 0) return "";
   std::string out = file.empty() ? "<unknown>" : file;
   if (line != 0) {

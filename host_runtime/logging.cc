@@ -56,4 +56,9 @@ void PrintAtomically(absl::string_view text) {
   WriteAll(STDOUT_FILENO, text);
 }
 
+void PrintAtomicallyToStderr(absl::string_view text) {
+  std::fflush(stderr);
+  WriteAll(STDERR_FILENO, text);
+}
+
 }  // namespace rill

@@ -24,6 +24,8 @@ void LogMessage(LogSeverity severity, const char* file, int line,
 // Writes `text` (one or more complete lines) to stdout with a single write(2),
 // unbuffered.
 void PrintAtomically(absl::string_view text);
+// The same for stderr (diagnostics), so merged output keeps true order.
+void PrintAtomicallyToStderr(absl::string_view text);
 
 }  // namespace rill
 
