@@ -19,7 +19,7 @@ done
 suite="${TEST_TMPDIR:-$(mktemp -d)}/suite"
 rm -rf "$suite"
 mkdir -p "$suite"
-cp -rL tests "$suite/"
+cp -rL tests examples "$suite/"
 if [[ -n "$translate" ]]; then
   { grep -rlZ --include='*.mlir' 'RUN:.*%s\.bef' "$suite/tests" || true; } |
     while IFS= read -r -d '' program; do

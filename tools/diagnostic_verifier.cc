@@ -20,6 +20,15 @@ const std::regex& AnnotationPattern() {
   return *pattern;
 }
 
+// " (in kernel 'k' of function 'f')" when known.
+std::string Provenance(const ErrorLocation* location) {
+  if (location == nullptr || location->kernel.empty()) return "";
+  std::string out = absl::StrCat(" (in kernel '", location->kernel, "'");
+  if (!location->function.empty())
+    absl::StrAppend(&out, " of function '", location->function, "'");
+  return out + ")";
+}
+
 }  // namespace
 
 DiagnosticVerifier::SourceFile& DiagnosticVerifier::Load(
@@ -70,7 +79,7 @@ void DiagnosticVerifier::Report(const AsyncValueError& error, bool runtime) {
               : std::string(error.status.message());
   std::lock_guard<std::mutex> lock(mu_);
   const ErrorLocation* location = error.location ? &*error.location : nullptr;
-  if (location != nullptr && location->opaque.empty() &&
+  if (verify_ && location != nullptr && location->opaque.empty() &&
       !location->file.empty() && location->line != 0) {
     SourceFile& file = Load(location->file);
     bool matched = false;
@@ -83,7 +92,7 @@ void DiagnosticVerifier::Report(const AsyncValueError& error, bool runtime) {
     }
     if (matched) return;
   }
-  failed_ = true;
+  failed_ |= verify_;
   std::string where =
       location != nullptr ? location->SourcePosition() : std::string();
   if (location != nullptr && location->opaque.empty() && location->line != 0 &&
@@ -91,7 +100,9 @@ void DiagnosticVerifier::Report(const AsyncValueError& error, bool runtime) {
     absl::StrAppend(&where, ":0");
   }
   PrintAtomicallyToStderr(absl::StrCat(where.empty() ? "" : where + ": ",
-                           "error: unexpected error: ", message, "\n"));
+                           verify_ ? "error: unexpected error: " : "error: ",
+                           message, verify_ ? "" : Provenance(location),
+                           "\n"));
 }
 
 bool DiagnosticVerifier::Finish() {

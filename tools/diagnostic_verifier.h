@@ -22,6 +22,11 @@ namespace rill {
 
 class DiagnosticVerifier {
  public:
+  // `verify` false: print every diagnostic as "<loc>: error: <message>" and
+  // never fail (rill-run --diagnostics=print, for programs without
+  // annotations).
+  explicit DiagnosticVerifier(bool verify = true) : verify_(verify) {}
+
   // A runtime diagnostic's message is prefixed "runtime error: "; load errors
   // (`runtime` false) are reported as they are.
   void Report(const AsyncValueError& error, bool runtime);
@@ -46,6 +51,7 @@ class DiagnosticVerifier {
   std::mutex mu_;
   std::map<std::string, SourceFile> files_;  // In the order they were opened.
   std::vector<std::string> opened_;
+  const bool verify_;
   bool failed_ = false;
 };
 

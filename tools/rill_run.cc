@@ -55,6 +55,9 @@ dashes and their value as --flag=value or --flag value.
   --host_allocator_type=malloc|test_fixed_size_1k|profiled_allocator|
                         leak_check_allocator (default)
   --print_error_code         print the status code with each error result
+  --diagnostics=verify|print verify runtime errors against expected-error
+                             annotations (default, as TFRT does), or print
+                             each with its location without failing the run
   --enable_tracing           accepted for TFRT compatibility
   --tracing_level=default|verbose|debug
   --trace=out.json           write a Chrome/Perfetto trace: one slice per kernel
@@ -72,6 +75,7 @@ struct Flags {
   bool functions_given = false;
   std::string init_function;
   bool print_error_code = false;
+  bool verify_diagnostics = true;
   std::string trace_file;
   int64_t benchmark_runs = 0;
   std::vector<std::string> plugins;
@@ -137,6 +141,11 @@ std::optional<std::string> ParseFlags(int argc, char** argv, Flags& flags,
         if (*v != "default" && *v != "verbose" && *v != "debug")
           return absl::StrCat("bad --tracing_level '", *v,
                               "' (expected default, verbose or debug)");
+      } else if (name == "diagnostics") {
+        if (*v != "verify" && *v != "print")
+          return absl::StrCat("bad --diagnostics '", *v,
+                              "' (expected verify or print)");
+        flags.verify_diagnostics = *v == "verify";
       } else if (name == "trace") {
         flags.trace_file = *v;
       } else if (name == "benchmark") {
@@ -268,7 +277,9 @@ std::string FormatValue(AsyncValue* value, absl::string_view type,
 class Runner {
  public:
   Runner(std::string argv0, Flags flags)
-      : argv0_(std::move(argv0)), flags_(std::move(flags)) {}
+      : argv0_(std::move(argv0)),
+        flags_(std::move(flags)),
+        verifier_(flags_.verify_diagnostics) {}
 
   int Run();
 
