@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "bef/bef_file.h"
 #include "host_runtime/async_value.h"
+#include "host_runtime/execution_context.h"
 #include "host_runtime/function.h"
 #include "host_runtime/host_context.h"
 #include "host_runtime/location.h"

@@ -1,0 +1,170 @@
+#include "executor/bef_executor.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "bef/builder.h"
+#include "executor/testing/test_program.h"
+#include "gtest/gtest.h"
+#include "host_runtime/async_value.h"
+
+namespace rill {
+namespace {
+
+using testing::BuildChain;
+using testing::BuildFanOutFanIn;
+using testing::CreateTestHost;
+using testing::LoadOrDie;
+using testing::NewExecutionContext;
+
+int32_t RunMain(const BefProgram& program, HostContext* host) {
+  std::vector<RCReference<AsyncValue>> results = ExecuteAndAwait(
+      *program.GetFunction("main"), NewExecutionContext(host));
+  EXPECT_EQ(results.size(), 1u);
+  EXPECT_TRUE(results[0]->IsConcrete());
+  return results[0]->get<int32_t>();
+}
+
+TEST(BefExecutorTest, ChainOfSyncKernels) {
+  auto host = CreateTestHost();
+  auto program = LoadOrDie(BuildChain(1000), host.get());
+  EXPECT_EQ(RunMain(*program, host.get()), 1000);
+}
+
+TEST(BefExecutorTest, ChainOfAsyncKernels) {
+  auto host = CreateTestHost();
+  auto program = LoadOrDie(BuildChain(1000, "x.async_inc"), host.get());
+  EXPECT_EQ(RunMain(*program, host.get()), 1000);
+}
+
+TEST(BefExecutorTest, FanOutFanIn) {
+  for (int threads : {0, 4}) {
+    auto host = CreateTestHost(threads);
+    auto program = LoadOrDie(BuildFanOutFanIn(100), host.get());
+    EXPECT_EQ(RunMain(*program, host.get()), 200);
+    host->Quiesce();
+  }
+}
+
+TEST(BefExecutorTest, ConcurrentExecutionsOfOneFunction) {
+  auto host = CreateTestHost(4);
+  auto program = LoadOrDie(BuildChain(2000, "x.async_inc"), host.get());
+  std::vector<std::thread> threads;
+  std::atomic<int> correct{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        auto results = ExecuteAndAwait(*program->GetFunction("main"),
+                                       NewExecutionContext(host.get()));
+        if (results[0]->IsConcrete() && results[0]->get<int32_t>() == 2000)
+          correct.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  host->Quiesce();
+  EXPECT_EQ(correct.load(), 40);
+}
+
+TEST(BefExecutorTest, CancellationSkipsPendingKernelsAndLeaksNothing) {
+  const int64_t live_before = internal::LiveAsyncValueCount();
+  {
+    auto host = CreateTestHost();
+    auto program = LoadOrDie(BuildChain(100, "x.async_inc"), host.get());
+    ExecutionContext ctx = NewExecutionContext(host.get());
+    std::vector<RCReference<AsyncValue>> results(1);
+    program->GetFunction("main")->Execute(ctx, {}, absl::MakeSpan(results));
+    // The first async kernel is in flight; every later kernel is pending.
+    ctx.request_ctx()->Cancel();
+    host->Await(results);
+    ASSERT_TRUE(results[0]->IsError());
+    EXPECT_EQ(results[0]->GetError().code(), absl::StatusCode::kCancelled);
+    EXPECT_EQ(results[0]->GetError().message(), "Cancelled");
+    results.clear();
+    host->Quiesce();
+  }
+  if (live_before >= 0) EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+}
+
+TEST(BefExecutorTest, ReportedErrorsCarryProvenance) {
+  auto host = CreateTestHost();
+  std::vector<AsyncValueError> diagnostics;
+  host->set_diagnostic_handler(
+      [&](const AsyncValueError& e) { diagnostics.push_back(e); });
+  bef::BefBuilder b;
+  const uint32_t i32 = b.AddType("i32");
+  const uint32_t fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
+  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  bef::KernelSpec constant;
+  constant.name = b.AddKernelName("x.const");
+  constant.attributes = {b.AddScalar<int32_t>(2018)};
+  constant.num_results = 1;
+  const uint32_t c = body->AddKernel(constant)[0];
+  bef::KernelSpec check;
+  check.name = b.AddKernelName("x.check");
+  check.operands = {c};
+  check.num_results = 1;
+  check.location = b.AddFileLocation("model.mlir", 7, 9);
+  const uint32_t r = body->AddKernel(check)[0];
+  bef::KernelSpec inc;
+  inc.name = b.AddKernelName("x.inc");
+  inc.operands = {r};
+  inc.num_results = 1;
+  body->SetResults({body->AddKernel(inc)[0]});
+  auto program = LoadOrDie(*b.Finish(), host.get());
+
+  auto results = ExecuteAndAwait(*program->GetFunction("main"),
+                                 NewExecutionContext(host.get()));
+  ASSERT_TRUE(results[0]->IsError());
+  EXPECT_EQ(results[0]->GetError().message(), "bad value 2018");
+  const std::optional<ErrorLocation>& where = results[0]->GetErrorLocation();
+  ASSERT_TRUE(where.has_value());
+  EXPECT_EQ(where->file, "model.mlir");
+  EXPECT_EQ(where->line, 7u);
+  EXPECT_EQ(where->column, 9u);
+  EXPECT_EQ(where->kernel, "x.check");
+  EXPECT_EQ(where->function, "main");
+  // Reported once, by x.check; x.inc was skipped silently.
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].location->kernel, "x.check");
+}
+
+TEST(BefExecutorTest, UnknownKernelIsReportedAtItsFirstUse) {
+  auto host = CreateTestHost();
+  bef::BefBuilder b;
+  const uint32_t fn = b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {});
+  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  for (uint32_t line : {3u, 4u}) {
+    bef::KernelSpec spec;
+    spec.name = b.AddKernelName("no.such.kernel");
+    spec.num_results = 1;
+    spec.location = b.AddFileLocation("f.mlir", line, 5);
+    body->AddKernel(spec);
+  }
+  body->SetResults({});
+  std::vector<AsyncValueError> errors;
+  LoadOptions options;
+  options.on_error = [&](const AsyncValueError& e) { errors.push_back(e); };
+  auto program = BefProgram::Load(*bef::BefFile::FromCopy(*b.Finish()),
+                                  host.get(), std::move(options));
+  ASSERT_FALSE(program.ok());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].status.message(), "unknown kernel name 'no.such.kernel'");
+  EXPECT_EQ(errors[0].location->line, 3u);
+}
+
+TEST(BefExecutorTest, MissingNativeFunctionIsALoadError) {
+  auto host = CreateTestHost();
+  bef::BefBuilder b;
+  b.DeclareFunction(bef::FunctionKind::kNative, "no_such_native", {}, {});
+  auto program =
+      BefProgram::Load(*bef::BefFile::FromCopy(*b.Finish()), host.get());
+  ASSERT_FALSE(program.ok());
+  EXPECT_EQ(program.status().message(),
+            "native function 'no_such_native' is not registered");
+}
+
+}  // namespace
+}  // namespace rill
