@@ -599,6 +599,12 @@ class ProgramLoader {
   std::vector<AsyncKernelImplementation> impl_by_code_;
   std::vector<bool> resolved_;
   int unknown_kernels_ = 0;
+  struct Fixup {
+    KernelEntry* entry;  // Stable: kernels_ is sized before it is filled.
+    size_t attributes;
+    size_t functions;
+  };
+  std::vector<Fixup> fixups_;
 };
 
 const ErrorLocation* ProgramLoader::MakeLocation(uint32_t function,
@@ -682,18 +688,16 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     }
     entry.impl = impl_by_code_[code];
 
-    // Pointer tables live in the program's vectors; record offsets now and
-    // fix the pointers once the vectors stop growing.
+    // Pointer tables live in the program's vectors, which still grow: record
+    // where this kernel's tables start and point at them once they are full.
     entry.num_attributes = static_cast<uint32_t>(view.attributes().size());
-    entry.attributes = reinterpret_cast<const void* const*>(
-        program_->attribute_pointers_.size());
+    entry.num_functions = static_cast<uint32_t>(view.functions().size());
+    fixups_.push_back({&entry, program_->attribute_pointers_.size(),
+                       program_->function_pointers_.size()});
     for (uint32_t attr : view.attributes()) {
       program_->attribute_pointers_.push_back(
           file_.attribute(attr).payload());
     }
-    entry.num_functions = static_cast<uint32_t>(view.functions().size());
-    entry.functions = reinterpret_cast<const Function* const*>(
-        program_->function_pointers_.size());
     for (uint32_t f : view.functions()) {
       program_->function_pointers_.push_back(program_->functions_[f].get());
     }
@@ -736,28 +740,22 @@ absl::Status ProgramLoader::Load() {
       program_->by_name_[name] = program_->functions_.back().get();
     }
   }
-  std::vector<BefFunction*> bodies;
   for (uint32_t i = 0; i < file_.num_functions(); ++i) {
     if (file_.function(i).kind == bef::FunctionKind::kNative) continue;
     auto* fn = static_cast<BefFunction*>(program_->functions_[i].get());
     absl::Status status = BindBody(i, fn);
     if (!status.ok()) return status;
-    bodies.push_back(fn);
   }
   if (unknown_kernels_ != 0) {
     return absl::NotFoundError(
         absl::StrCat(unknown_kernels_, " unknown kernel name",
                      unknown_kernels_ == 1 ? "" : "s"));
   }
-  for (BefFunction* fn : bodies) {
-    for (size_t k = 1; k < fn->kernels_.size(); ++k) {
-      KernelEntry& entry = fn->kernels_[k];
-      entry.attributes =
-          program_->attribute_pointers_.data() +
-          reinterpret_cast<uintptr_t>(entry.attributes);
-      entry.functions = program_->function_pointers_.data() +
-                        reinterpret_cast<uintptr_t>(entry.functions);
-    }
+  for (const Fixup& fixup : fixups_) {
+    fixup.entry->attributes =
+        program_->attribute_pointers_.data() + fixup.attributes;
+    fixup.entry->functions =
+        program_->function_pointers_.data() + fixup.functions;
   }
   return absl::OkStatus();
 }

@@ -17,7 +17,7 @@ for config in $configs; do
     asan) flags=(--config=asan); targets=(//...) ;;
     # TSan: the packages with concurrency (Debian's absl/gtest are not instrumented, so only our
     # own lock-free code is checked, which is the point).
-    tsan) flags=(--config=tsan); targets=(//host_runtime/...) ;;
+    tsan) flags=(--config=tsan); targets=(//host_runtime/... //executor/...) ;;
     *) echo "run_tests: unknown configuration '$config' (default, asan, tsan)" >&2; exit 2 ;;
   esac
   echo "=== bazel test ${flags[*]:-} ${targets[*]}"
