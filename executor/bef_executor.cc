@@ -168,10 +168,9 @@ Execution* Execution::Create(const BefFunction* fn,
 
 Execution::Execution(const BefFunction* fn, const ExecutionContext& exec_ctx)
     : fn_(fn), exec_ctx_(exec_ctx) {
-  // Registers start null (stores are relaxed: a kernel reads a register only
-  // after the acq_rel decrement, or on the thread, that published it).
-  std::memset(static_cast<void*>(registers()), 0,
-              sizeof(AsyncValue*) * fn->num_registers_);
+  // Registers are not cleared: each is written once, by its producer, before
+  // any reader is made ready (stores are relaxed: a kernel reads a register
+  // only after the acq_rel decrement, or on the thread, that published it).
   std::memcpy(static_cast<void*>(ready()), fn->initial_ready_.data(),
               sizeof(int32_t) * fn->kernels_.size());
   std::memset(static_cast<void*>(handoff()), 0,
@@ -343,9 +342,30 @@ void Execution::RunKernel(uint32_t kernel, ReadyQueue& queue) {
   const uint32_t num_operands = entry.num_operands;
   const uint32_t num_results = entry.num_results;
 
-  absl::InlinedVector<AsyncValue*, kInlineOperands> args(num_operands);
-  absl::InlinedVector<RCReference<AsyncValue>, kInlineOperands> results(
-      num_results);
+  // Stack storage for the common case; a heap vector only for kernels with
+  // more than kInlineOperands operands or results.
+  AsyncValue* args_storage[kInlineOperands];
+  std::vector<AsyncValue*> args_heap;
+  AsyncValue** args = args_storage;
+  if (num_operands > kInlineOperands) {
+    args_heap.resize(num_operands);
+    args = args_heap.data();
+  }
+  // Only the slots in use are constructed (a one-result kernel pays for one).
+  union ResultSlots {
+    ResultSlots() {}
+    ~ResultSlots() {}
+    RCReference<AsyncValue> slots[kInlineOperands];
+  } results_storage;
+  std::vector<RCReference<AsyncValue>> results_heap;
+  RCReference<AsyncValue>* results = results_storage.slots;
+  if (num_results > kInlineOperands) {
+    results_heap.resize(num_results);
+    results = results_heap.data();
+  } else {
+    for (uint32_t r = 0; r < num_results; ++r)
+      new (&results[r]) RCReference<AsyncValue>();
+  }
 
   // §5.2: the last error operand, else the cancellation error, skips the
   // kernel and becomes every result.
@@ -362,8 +382,8 @@ void Execution::RunKernel(uint32_t kernel, ReadyQueue& queue) {
     for (uint32_t r = 0; r < num_results; ++r) results[r] = FormRef(error);
   } else {
     AsyncKernelFrame frame(&exec_ctx_);
-    frame.Reset(absl::MakeConstSpan(args.data(), num_operands),
-                absl::MakeSpan(results.data(), num_results),
+    frame.Reset(absl::MakeConstSpan(args, num_operands),
+                absl::MakeSpan(results, num_results),
                 absl::MakeConstSpan(entry.attributes, entry.num_attributes),
                 entry.location,
                 absl::MakeConstSpan(entry.functions, entry.num_functions));
@@ -402,6 +422,9 @@ void Execution::RunKernel(uint32_t kernel, ReadyQueue& queue) {
       DeliverValue(reg, value, users, num_users, queue);
     }
     users += num_users;
+  }
+  if (num_results <= kInlineOperands) {
+    for (uint32_t r = 0; r < num_results; ++r) results[r].~RCReference();
   }
 }
 

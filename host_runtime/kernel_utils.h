@@ -411,7 +411,10 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
 
  private:
-  static bool CheckArity(AsyncKernelFrame* frame) {
+  // The checks are forced inline and their error paths kept out of line, so
+  // a well-formed call costs a few compares (the executor's hot path).
+  __attribute__((always_inline)) static bool CheckArity(
+      AsyncKernelFrame* frame) {
     const int args = frame->GetNumArgs();
     const int results = frame->GetNumResults();
     const int attrs = frame->GetNumAttributes();
@@ -424,19 +427,25 @@ struct KernelImpl<Return (*)(Params...), impl> {
     const bool results_ok =
         kRemainingResults ? results >= kNumResults : results == kNumResults;
     const bool attrs_ok = attrs == kNumAttrs;
-    if (args_ok && results_ok && attrs_ok) return true;
-    frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
-        "kernel called with ", args, " argument(s), ", results,
-        " result(s) and ", attrs, " attribute(s); it takes ", kNumArgs,
-        kRemainingArgs ? " or more" : "", " argument(s), ", kNumResults,
-        kRemainingResults ? " or more" : "", " result(s) and ", kNumAttrs,
-        " attribute(s)")));
+    if (__builtin_expect(args_ok && results_ok && attrs_ok, 1)) return true;
+    ReportArity(frame);
     return false;
   }
 
+  [[gnu::cold, gnu::noinline]] static void ReportArity(
+      AsyncKernelFrame* frame) {
+    frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
+        "kernel called with ", frame->GetNumArgs(), " argument(s), ",
+        frame->GetNumResults(), " result(s) and ", frame->GetNumAttributes(),
+        " attribute(s); it takes ", kNumArgs,
+        kRemainingArgs ? " or more" : "", " argument(s), ", kNumResults,
+        kRemainingResults ? " or more" : "", " result(s) and ", kNumAttrs,
+        " attribute(s)")));
+  }
+
   template <size_t... I>
-  static bool CheckArguments(AsyncKernelFrame* frame,
-                             std::index_sequence<I...>) {
+  __attribute__((always_inline)) static bool CheckArguments(
+      AsyncKernelFrame* frame, std::index_sequence<I...>) {
     // Spec §5.2: if any argument is an error, every result becomes the last
     // error argument and the function is not called (nothing is reported: the
     // producer already did).
@@ -456,24 +465,34 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
 
   template <size_t I, typename PT, typename P>
-  static void CheckArgument(AsyncKernelFrame* frame, bool& ok) {
+  __attribute__((always_inline)) static void CheckArgument(
+      AsyncKernelFrame* frame, bool& ok) {
     if constexpr (ArgTypeCheck<P>::kChecked) {
       if (!ok) return;
       constexpr int index = Prefix<I>(kArgCounts);
       AsyncValue* value = frame->GetArgAt(index);
       if constexpr (PT::kNeedsConcreteArg) {
-        if (!value->IsConcrete()) {
-          frame->ReportError(absl::InternalError(
-              absl::StrCat("kernel argument ", index, " is not available")));
+        if (__builtin_expect(!value->IsConcrete(), 0)) {
+          ReportArgument(frame, index, /*unavailable=*/true);
           ok = false;
           return;
         }
       }
-      if (value->IsConcrete() && !PT::HasType(value)) {
-        frame->ReportError(absl::InvalidArgumentError(
-            absl::StrCat("kernel argument ", index, " has the wrong type")));
+      if (__builtin_expect(value->IsConcrete() && !PT::HasType(value), 0)) {
+        ReportArgument(frame, index, /*unavailable=*/false);
         ok = false;
       }
+    }
+  }
+
+  [[gnu::cold, gnu::noinline]] static void ReportArgument(
+      AsyncKernelFrame* frame, int index, bool unavailable) {
+    if (unavailable) {
+      frame->ReportError(absl::InternalError(
+          absl::StrCat("kernel argument ", index, " is not available")));
+    } else {
+      frame->ReportError(absl::InvalidArgumentError(
+          absl::StrCat("kernel argument ", index, " has the wrong type")));
     }
   }
 
