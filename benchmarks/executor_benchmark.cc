@@ -52,7 +52,8 @@ struct RillCase {
 RillCase MakeCase(const std::vector<uint8_t>& bytes, int threads = 0) {
   RillCase c;
   c.host = testing::CreateTestHost(threads);
-  (void)c.host->registry().AddKernel("x.blocking_inc", RILL_KERNEL(BlockingInc));
+  (void)c.host->registry().AddKernel("x.blocking_inc",
+                                     RILL_KERNEL(BlockingInc));
   c.program = testing::LoadOrDie(bytes, c.host.get());
   c.main = c.program->GetFunction("main");
   return c;
@@ -61,7 +62,8 @@ RillCase MakeCase(const std::vector<uint8_t>& bytes, int threads = 0) {
 void RunRill(benchmark::State& state, RillCase& c, double nodes) {
   ExecutionContext ctx = testing::NewExecutionContext(c.host.get());
   bench::MeasurePerItem(state, nodes, "ns_per_node", [&] {
-    std::vector<RCReference<AsyncValue>> results = ExecuteAndAwait(*c.main, ctx);
+    std::vector<RCReference<AsyncValue>> results =
+        ExecuteAndAwait(*c.main, ctx);
     benchmark::DoNotOptimize(results[0]->get<int32_t>());
   });
 }
@@ -89,7 +91,8 @@ void BM_RillCall100(benchmark::State& state) {
   RunRill(state, c, 1);  // ns per call.
 }
 
-// ---- oneTBB flow graph --------------------------------------------------------
+// ---- oneTBB flow graph
+// --------------------------------------------------------
 
 // Nodes that do the same trivial work as the Rill kernels (an increment),
 // wired as continue_nodes so a node runs once all predecessors finished.
@@ -144,7 +147,8 @@ void BM_TbbFanOutFanIn(benchmark::State& state) {
         g.graph, [v](const tbb::flow::continue_msg&) { v[0] = 1; }));
     for (int i = 1; i <= n; ++i) {
       g.nodes.push_back(std::make_unique<Continue>(
-          g.graph, [v, i](const tbb::flow::continue_msg&) { v[i] = v[0] + 1; }));
+          g.graph,
+          [v, i](const tbb::flow::continue_msg&) { v[i] = v[0] + 1; }));
       tbb::flow::make_edge(*g.nodes[0], *g.nodes[i]);
     }
     g.nodes.push_back(std::make_unique<Continue>(
@@ -153,7 +157,8 @@ void BM_TbbFanOutFanIn(benchmark::State& state) {
           for (int i = 1; i <= n; ++i) sum += v[i];
           v[n + 1] = sum;
         }));
-    for (int i = 1; i <= n; ++i) tbb::flow::make_edge(*g.nodes[i], *g.nodes.back());
+    for (int i = 1; i <= n; ++i)
+      tbb::flow::make_edge(*g.nodes[i], *g.nodes.back());
   });
   RunTbb(state, g, n + 2);
 }
@@ -174,7 +179,8 @@ void BM_TbbCall100(benchmark::State& state) {
   RunTbb(state, g, 1);
 }
 
-// ---- std::promise/future chain completed by a helper thread ------------------
+// ---- std::promise/future chain completed by a helper thread
+// ------------------
 
 class Helper {
  public:

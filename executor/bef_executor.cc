@@ -223,7 +223,8 @@ void Execution::StoreRegister(uint32_t reg, AsyncValue* value) {
           std::memory_order_acq_rel, std::memory_order_acquire)) {
     return;
   }
-  auto* placeholder = reinterpret_cast<IndirectAsyncValue*>(expected & ~uintptr_t{1});
+  auto* placeholder =
+      reinterpret_cast<IndirectAsyncValue*>(expected & ~uintptr_t{1});
   const uint32_t returns = fn_->handoff_returns_[index];
   // The register holds one reference per return; the forward takes one.
   if (returns > 1) value->DropRef(returns - 1);
@@ -247,10 +248,10 @@ void Execution::DeliverValue(uint32_t reg, AsyncValue* value,
   const uint32_t stream = queue.current;
   value->AndThen([this, reg, value, users, num_users, stream] {
     if (tls_continuation_depth >= kMaxContinuationDepth) {
-      exec_ctx_.host()->EnqueueWork([this, reg, value, users, num_users,
-                                     stream] {
-        Continue(reg, value, users, num_users, stream);
-      });
+      exec_ctx_.host()->EnqueueWork(
+          [this, reg, value, users, num_users, stream] {
+            Continue(reg, value, users, num_users, stream);
+          });
       return;
     }
     Continue(reg, value, users, num_users, stream);
@@ -461,7 +462,8 @@ void Execution::Start(absl::Span<AsyncValue* const> arguments,
     uintptr_t word = slot.load(std::memory_order_acquire);
     if (word == 0) {
       RCReference<IndirectAsyncValue> placeholder = MakeIndirectAsyncValue();
-      const uintptr_t tagged = reinterpret_cast<uintptr_t>(placeholder.get()) | 1u;
+      const uintptr_t tagged =
+          reinterpret_cast<uintptr_t>(placeholder.get()) | 1u;
       if (slot.compare_exchange_strong(word, tagged, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
         placeholder.release();  // Now owned by the slot.
@@ -479,7 +481,8 @@ void Execution::Start(absl::Span<AsyncValue* const> arguments,
   DropRef();
 }
 
-// ---- BefFunction -------------------------------------------------------------
+// ---- BefFunction
+// -------------------------------------------------------------
 
 void BefFunction::Execute(const ExecutionContext& exec_ctx,
                           absl::Span<AsyncValue* const> arguments,
@@ -523,7 +526,7 @@ void BefFunction::ExecuteSync(
     outs.clear();
     outs.resize(kernel.num_results);
     AsyncKernelFrame frame(&exec_ctx);
-    frame.Reset(args, absl::MakeSpan(outs), 
+    frame.Reset(args, absl::MakeSpan(outs),
                 absl::MakeConstSpan(kernel.attributes, kernel.num_attributes),
                 kernel.location,
                 absl::MakeConstSpan(kernel.functions, kernel.num_functions));
@@ -548,11 +551,13 @@ void BefFunction::ExecuteSync(
     }
   }
   for (size_t i = 0; i < results.size(); ++i) {
-    results[i] = failure ? failure.CopyRef() : regs[result_registers_[i]].CopyRef();
+    results[i] =
+        failure ? failure.CopyRef() : regs[result_registers_[i]].CopyRef();
   }
 }
 
-// ---- NativeFunction ----------------------------------------------------------
+// ---- NativeFunction
+// ----------------------------------------------------------
 
 void NativeFunction::Execute(
     const ExecutionContext& exec_ctx, absl::Span<AsyncValue* const> arguments,
@@ -573,28 +578,30 @@ void NativeFunction::Execute(
   std::vector<RCReference<AsyncValue>> held;
   for (AsyncValue* arg : arguments) held.push_back(FormRef(arg));
   std::vector<AsyncValue*> raw(arguments.begin(), arguments.end());
-  RunWhenReady(
-      absl::MakeConstSpan(raw),
-      [impl = impl_, exec_ctx, held = std::move(held),
-       placeholders = std::move(placeholders)]() mutable {
-        std::vector<AsyncValue*> args;
-        for (auto& a : held) args.push_back(a.get());
-        std::vector<RCReference<AsyncValue>> outs(placeholders.size());
-        impl(exec_ctx, args, absl::MakeSpan(outs));
-        for (size_t i = 0; i < outs.size(); ++i) {
-          placeholders[i]->ForwardTo(std::move(outs[i]));
-        }
-      });
+  RunWhenReady(absl::MakeConstSpan(raw),
+               [impl = impl_, exec_ctx, held = std::move(held),
+                placeholders = std::move(placeholders)]() mutable {
+                 std::vector<AsyncValue*> args;
+                 for (auto& a : held) args.push_back(a.get());
+                 std::vector<RCReference<AsyncValue>> outs(placeholders.size());
+                 impl(exec_ctx, args, absl::MakeSpan(outs));
+                 for (size_t i = 0; i < outs.size(); ++i) {
+                   placeholders[i]->ForwardTo(std::move(outs[i]));
+                 }
+               });
 }
 
 }  // namespace
 
-// ---- Loading -----------------------------------------------------------------
+// ---- Loading
+// -----------------------------------------------------------------
 
 class ProgramLoader {
  public:
   ProgramLoader(BefProgram* program, LoadOptions options)
-      : program_(program), file_(*program->file_), options_(std::move(options)) {}
+      : program_(program),
+        file_(*program->file_),
+        options_(std::move(options)) {}
 
   absl::Status Load();
 
@@ -630,8 +637,8 @@ class ProgramLoader {
   std::vector<Fixup> fixups_;
 };
 
-const ErrorLocation* ProgramLoader::MakeLocation(uint32_t function,
-                                                 const bef::KernelView& kernel) {
+const ErrorLocation* ProgramLoader::MakeLocation(
+    uint32_t function, const bef::KernelView& kernel) {
   auto location = std::make_unique<ErrorLocation>();
   location->kernel = std::string(file_.kernel_name(kernel.code()));
   location->function = EnclosingName(function);
@@ -718,8 +725,7 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     fixups_.push_back({&entry, program_->attribute_pointers_.size(),
                        program_->function_pointers_.size()});
     for (uint32_t attr : view.attributes()) {
-      program_->attribute_pointers_.push_back(
-          file_.attribute(attr).payload());
+      program_->attribute_pointers_.push_back(file_.attribute(attr).payload());
     }
     for (uint32_t f : view.functions()) {
       program_->function_pointers_.push_back(program_->functions_[f].get());
@@ -745,12 +751,12 @@ absl::Status ProgramLoader::Load() {
     if (info.kind == bef::FunctionKind::kNative) {
       NativeFunctionImplementation impl = LookupNativeFunction(name);
       if (impl == nullptr) {
-        return absl::NotFoundError(absl::StrCat(
-            "native function '", name, "' is not registered"));
+        return absl::NotFoundError(
+            absl::StrCat("native function '", name, "' is not registered"));
       }
-      program_->functions_.push_back(std::make_unique<NativeFunction>(
-          name, TypeNames(info.argument_types), TypeNames(info.result_types),
-          impl));
+      program_->functions_.push_back(
+          std::make_unique<NativeFunction>(name, TypeNames(info.argument_types),
+                                           TypeNames(info.result_types), impl));
     } else {
       program_->functions_.push_back(std::make_unique<BefFunction>(
           name,
@@ -770,9 +776,9 @@ absl::Status ProgramLoader::Load() {
     if (!status.ok()) return status;
   }
   if (unknown_kernels_ != 0) {
-    return absl::NotFoundError(
-        absl::StrCat(unknown_kernels_, " unknown kernel name",
-                     unknown_kernels_ == 1 ? "" : "s"));
+    return absl::NotFoundError(absl::StrCat(unknown_kernels_,
+                                            " unknown kernel name",
+                                            unknown_kernels_ == 1 ? "" : "s"));
   }
   for (const Fixup& fixup : fixups_) {
     fixup.entry->attributes =

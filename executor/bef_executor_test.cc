@@ -19,8 +19,8 @@ using testing::LoadOrDie;
 using testing::NewExecutionContext;
 
 int32_t RunMain(const BefProgram& program, HostContext* host) {
-  std::vector<RCReference<AsyncValue>> results = ExecuteAndAwait(
-      *program.GetFunction("main"), NewExecutionContext(host));
+  std::vector<RCReference<AsyncValue>> results =
+      ExecuteAndAwait(*program.GetFunction("main"), NewExecutionContext(host));
   EXPECT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0]->IsConcrete());
   return results[0]->get<int32_t>();
@@ -134,7 +134,8 @@ TEST(BefExecutorTest, ReportedErrorsCarryProvenance) {
 TEST(BefExecutorTest, UnknownKernelIsReportedAtItsFirstUse) {
   auto host = CreateTestHost();
   bef::BefBuilder b;
-  const uint32_t fn = b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {});
+  const uint32_t fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {});
   bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
   for (uint32_t line : {3u, 4u}) {
     bef::KernelSpec spec;

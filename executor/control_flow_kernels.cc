@@ -36,26 +36,26 @@ bool CheckCallee(AsyncKernelFrame* frame, const Function* fn, size_t args,
   if (fn->num_arguments() == args && fn->num_results() == results) return true;
   frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
       "callee '", fn->name(), "' takes ", fn->num_arguments(),
-      " arguments and returns ", fn->num_results(), " results, but the op passes ",
-      args, " and expects ", results)));
+      " arguments and returns ", fn->num_results(),
+      " results, but the op passes ", args, " and expects ", results)));
   return false;
 }
 
 bool CheckShape(AsyncKernelFrame* frame, int functions, int min_args) {
   if (frame->GetNumFunctions() >= functions && frame->GetNumArgs() >= min_args)
     return true;
-  frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
-      "expected ", functions, " function operand(s) and at least ", min_args,
-      " operand(s), got ", frame->GetNumFunctions(), " and ",
-      frame->GetNumArgs())));
+  frame->ReportError(absl::InvalidArgumentError(
+      absl::StrCat("expected ", functions, " function operand(s) and at least ",
+                   min_args, " operand(s), got ", frame->GetNumFunctions(),
+                   " and ", frame->GetNumArgs())));
   return false;
 }
 
 template <typename T>
 bool CheckType(AsyncKernelFrame* frame, AsyncValue* value, const char* what) {
   if (value->IsType<T>()) return true;
-  frame->ReportError(absl::InvalidArgumentError(
-      absl::StrCat(what, " has the wrong type")));
+  frame->ReportError(
+      absl::InvalidArgumentError(absl::StrCat(what, " has the wrong type")));
   return false;
 }
 
@@ -98,7 +98,8 @@ void TfrtCase(AsyncKernelFrame* frame) {
   if (!CheckType<int32_t>(frame, index, "the branch index")) return;
   const int32_t i = index->get<int32_t>();
   const int branches = frame->GetNumFunctions();
-  const Function* fn = frame->GetFunctionAt(i < 0 || i >= branches ? branches - 1 : i);
+  const Function* fn =
+      frame->GetFunctionAt(i < 0 || i >= branches ? branches - 1 : i);
   CallInto(frame, fn, CallArgs(frame, 1, fn));
 }
 
@@ -251,13 +252,17 @@ class RepeatLoop : public ReferenceCounted<RepeatLoop<Int>> {
   static constexpr Int kBlock = 32;
   RepeatLoop(const ExecutionContext& ctx, const Function* body, Int remaining,
              Values values)
-      : ctx_(ctx), body_(body), remaining_(remaining), values_(std::move(values)) {}
+      : ctx_(ctx),
+        body_(body),
+        remaining_(remaining),
+        values_(std::move(values)) {}
 
   void Run(absl::Span<RCReference<AsyncValue>> frame_results) {
     while (true) {
       for (Int i = 0; i < kBlock && remaining_ > 0; ++i) {
         if (AsyncValue* cancelled = ctx_.GetCancelAsyncValue()) {
-          if (!results_) results_ = std::make_unique<LoopResults>(frame_results);
+          if (!results_)
+            results_ = std::make_unique<LoopResults>(frame_results);
           results_->SetAll(cancelled);
           return;
         }
@@ -316,8 +321,9 @@ void TfrtRepeat(AsyncKernelFrame* frame) {
       frame->SetResultAt(static_cast<int>(i), FormRef(frame->GetArgAt(i + 1)));
     return;
   }
-  auto loop = TakeRef(new RepeatLoop<Int>(frame->GetExecutionContext(), body,
-                                          count, HoldAll(frame->GetArguments().subspan(1))));
+  auto loop =
+      TakeRef(new RepeatLoop<Int>(frame->GetExecutionContext(), body, count,
+                                  HoldAll(frame->GetArguments().subspan(1))));
   loop->Run(frame->GetResults());
 }
 
@@ -325,7 +331,8 @@ void TfrtRepeat(AsyncKernelFrame* frame) {
 // tfrt.once of it in that request returns those results.
 struct OnceResults {
   explicit OnceResults(size_t n) {
-    for (size_t i = 0; i < n; ++i) placeholders.push_back(MakeIndirectAsyncValue());
+    for (size_t i = 0; i < n; ++i)
+      placeholders.push_back(MakeIndirectAsyncValue());
   }
   OnceResults(OnceResults&& other) noexcept
       : placeholders(std::move(other.placeholders)),
@@ -341,9 +348,10 @@ void TfrtOnce(AsyncKernelFrame* frame) {
   if (!CheckCallee(frame, fn, args.size(), frame->GetNumResults())) return;
   ResourceContext* resources =
       frame->GetExecutionContext().request_ctx()->resource_context();
-  absl::StatusOr<OnceResults*> once = resources->GetOrCreateResource<OnceResults>(
-      absl::StrCat("tfrt.once:", fn->name()),
-      [&] { return OnceResults(fn->num_results()); });
+  absl::StatusOr<OnceResults*> once =
+      resources->GetOrCreateResource<OnceResults>(
+          absl::StrCat("tfrt.once:", fn->name()),
+          [&] { return OnceResults(fn->num_results()); });
   if (!once.ok()) {
     frame->ReportError(once.status());
     return;
@@ -431,9 +439,9 @@ void TfrtParallelFor(AsyncKernelFrame* frame) {
   absl::Span<AsyncValue* const> extras = frame->GetArguments().subspan(3);
   if (fn->num_arguments() != extras.size() + 2 || fn->num_results() > 1 ||
       frame->GetNumResults() != 1) {
-    frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
-        "parallel body '", fn->name(), "' must take (start, end, ",
-        extras.size(), " values) and return at most one chain")));
+    frame->ReportError(absl::InvalidArgumentError(
+        absl::StrCat("parallel body '", fn->name(), "' must take (start, end, ",
+                     extras.size(), " values) and return at most one chain")));
     return;
   }
   if (block <= 0) {
@@ -448,8 +456,9 @@ void TfrtParallelFor(AsyncKernelFrame* frame) {
   const int64_t blocks = (int64_t{end} - start + block - 1) / block;
   AsyncValueRef<Chain> done = MakeConstructedAsyncValueRef<Chain>();
   frame->SetResultAt(0, done.CopyRCRef());
-  auto state = TakeRef(new ParallelFor(frame->GetExecutionContext(), fn,
-                                       HoldAll(extras), std::move(done), blocks));
+  auto state =
+      TakeRef(new ParallelFor(frame->GetExecutionContext(), fn, HoldAll(extras),
+                              std::move(done), blocks));
   HostContext* host = frame->GetHostContext();
   for (int64_t b = 0; b < blocks; ++b) {
     const int32_t begin = static_cast<int32_t>(start + b * block);

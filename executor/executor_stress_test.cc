@@ -36,7 +36,8 @@ std::vector<std::string> Describe(
 }
 
 TEST(ExecutorStressTest, ConcurrentRandomDagsMatchSingleThreadedRun) {
-  const std::vector<uint8_t> bytes = testing::BuildRandomDag(kKernels, kOutputs, 42);
+  const std::vector<uint8_t> bytes =
+      testing::BuildRandomDag(kKernels, kOutputs, 42);
   const int64_t live_before = internal::LiveAsyncValueCount();
 
   std::vector<std::string> expected;
@@ -72,8 +73,9 @@ TEST(ExecutorStressTest, ConcurrentRandomDagsMatchSingleThreadedRun) {
     std::vector<std::thread> threads;
     for (int t = 0; t < kConcurrent; ++t) {
       threads.emplace_back([&, t] {
-        auto results = ExecuteAndAwait(*program->GetFunction("main"),
-                                       testing::NewExecutionContext(host.get()));
+        auto results =
+            ExecuteAndAwait(*program->GetFunction("main"),
+                            testing::NewExecutionContext(host.get()));
         got[t] = Describe(results);
       });
     }

@@ -437,10 +437,9 @@ struct KernelImpl<Return (*)(Params...), impl> {
     frame->ReportError(absl::InvalidArgumentError(absl::StrCat(
         "kernel called with ", frame->GetNumArgs(), " argument(s), ",
         frame->GetNumResults(), " result(s) and ", frame->GetNumAttributes(),
-        " attribute(s); it takes ", kNumArgs,
-        kRemainingArgs ? " or more" : "", " argument(s), ", kNumResults,
-        kRemainingResults ? " or more" : "", " result(s) and ", kNumAttrs,
-        " attribute(s)")));
+        " attribute(s); it takes ", kNumArgs, kRemainingArgs ? " or more" : "",
+        " argument(s), ", kNumResults, kRemainingResults ? " or more" : "",
+        " result(s) and ", kNumAttrs, " attribute(s)")));
   }
 
   template <size_t... I>

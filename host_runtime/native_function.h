@@ -19,10 +19,9 @@ namespace rill {
 
 // Receives available arguments (concrete or error; +0) and must set every
 // result slot (+1): available values, or unavailable ones it completes later.
-using NativeFunctionImplementation =
-    void (*)(const ExecutionContext& exec_ctx,
-             absl::Span<AsyncValue* const> arguments,
-             absl::Span<RCReference<AsyncValue>> results);
+using NativeFunctionImplementation = void (*)(
+    const ExecutionContext& exec_ctx, absl::Span<AsyncValue* const> arguments,
+    absl::Span<RCReference<AsyncValue>> results);
 
 // Registers `fn` under `name`; returns false (and keeps the first) on a
 // duplicate. Call from static initializers via RILL_STATIC_NATIVE_FUNCTION.
@@ -35,8 +34,9 @@ NativeFunctionImplementation LookupNativeFunction(absl::string_view name);
 }  // namespace rill
 
 #define RILL_NATIVE_FUNCTION_CONCAT_INNER(a, b) a##b
-#define RILL_NATIVE_FUNCTION_CONCAT(a, b) RILL_NATIVE_FUNCTION_CONCAT_INNER(a, b)
-#define RILL_STATIC_NATIVE_FUNCTION(name, fn)                      \
+#define RILL_NATIVE_FUNCTION_CONCAT(a, b) \
+  RILL_NATIVE_FUNCTION_CONCAT_INNER(a, b)
+#define RILL_STATIC_NATIVE_FUNCTION(name, fn)                     \
   [[maybe_unused]] static const bool RILL_NATIVE_FUNCTION_CONCAT( \
       rill_static_native_function_, __COUNTER__) =                \
       ::rill::RegisterNativeFunction(name, fn)

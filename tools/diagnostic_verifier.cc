@@ -99,10 +99,10 @@ void DiagnosticVerifier::Report(const AsyncValueError& error, bool runtime) {
       location->column == 0) {
     absl::StrAppend(&where, ":0");
   }
-  PrintAtomicallyToStderr(absl::StrCat(where.empty() ? "" : where + ": ",
-                           verify_ ? "error: unexpected error: " : "error: ",
-                           message, verify_ ? "" : Provenance(location),
-                           "\n"));
+  PrintAtomicallyToStderr(
+      absl::StrCat(where.empty() ? "" : where + ": ",
+                   verify_ ? "error: unexpected error: " : "error: ", message,
+                   verify_ ? "" : Provenance(location), "\n"));
 }
 
 bool DiagnosticVerifier::Finish() {
@@ -112,8 +112,8 @@ bool DiagnosticVerifier::Finish() {
       if (a.matched) continue;
       failed_ = true;
       PrintAtomicallyToStderr(absl::StrCat(path, ":", a.line, ":", a.column,
-                               ": error: expected ", a.kind, " \"", a.text,
-                               "\" was not produced\n"));
+                                           ": error: expected ", a.kind, " \"",
+                                           a.text, "\" was not produced\n"));
     }
   }
   return !failed_;

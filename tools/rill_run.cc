@@ -167,7 +167,8 @@ std::optional<std::string> ParseFlags(int argc, char** argv, Flags& flags,
   return std::nullopt;
 }
 
-// ---- Tracing -----------------------------------------------------------------
+// ---- Tracing
+// -----------------------------------------------------------------
 
 // Collects kernel slices in per-thread buffers (the lock is taken once per
 // thread, not per kernel) and writes them as Chrome trace-event JSON.
@@ -219,8 +220,8 @@ class JsonTracer : public KernelTracer {
             "\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"location\":\"%s\","
             "\"function\":\"%s\"}}",
             Escape(e.kernel->kernel), b->tid, (e.start_ns - origin) / 1e3,
-            (e.end_ns - e.start_ns) / 1e3,
-            Escape(e.kernel->SourcePosition()), Escape(e.kernel->function));
+            (e.end_ns - e.start_ns) / 1e3, Escape(e.kernel->SourcePosition()),
+            Escape(e.kernel->function));
       }
     }
     out << "\n]}\n";
@@ -247,13 +248,15 @@ class JsonTracer : public KernelTracer {
   std::vector<std::unique_ptr<Buffer>> buffers_;
 };
 
-// ---- Results -----------------------------------------------------------------
+// ---- Results
+// -----------------------------------------------------------------
 
 std::string FormatError(const AsyncValue& value, bool print_code) {
   const absl::Status& status = value.GetError();
   if (!print_code) return absl::StrCat("<<error: ", status.message(), ">>");
   return absl::StrCat("<<error: ", status.message(),
-                      ", code: ", absl::StatusCodeToString(status.code()), ">>");
+                      ", code: ", absl::StatusCodeToString(status.code()),
+                      ">>");
 }
 
 std::string FormatValue(AsyncValue* value, absl::string_view type,
@@ -299,11 +302,11 @@ class Runner {
 };
 
 absl::StatusOr<std::vector<uint8_t>> Runner::ReadInput() {
-  FILE* f = flags_.input == "-" ? stdin : std::fopen(flags_.input.c_str(), "rb");
+  FILE* f =
+      flags_.input == "-" ? stdin : std::fopen(flags_.input.c_str(), "rb");
   if (f == nullptr) {
-    return absl::NotFoundError(absl::StrCat("cannot open input file '",
-                                            flags_.input, "': ",
-                                            std::strerror(errno)));
+    return absl::NotFoundError(absl::StrCat(
+        "cannot open input file '", flags_.input, "': ", std::strerror(errno)));
   }
   std::vector<uint8_t> bytes;
   uint8_t buf[1 << 16];
@@ -313,8 +316,8 @@ absl::StatusOr<std::vector<uint8_t>> Runner::ReadInput() {
   const bool failed = std::ferror(f);
   if (f != stdin) std::fclose(f);
   if (failed) {
-    return absl::DataLossError(absl::StrCat("cannot read input file '",
-                                            flags_.input, "'"));
+    return absl::DataLossError(
+        absl::StrCat("cannot read input file '", flags_.input, "'"));
   }
   return bytes;
 }
@@ -341,10 +344,9 @@ void Runner::RunFunction(const Function& fn) {
   std::vector<RCReference<AsyncValue>> results = ExecuteAndAwait(fn, ctx);
   if (fn.kind() == FunctionKind::kSync && !results.empty() &&
       results[0]->IsError()) {
-    PrintAtomically(absl::StrCat("'", fn.name(), "' returned ",
-                                 FormatError(*results[0],
-                                             flags_.print_error_code),
-                                 "\n"));
+    PrintAtomically(
+        absl::StrCat("'", fn.name(), "' returned ",
+                     FormatError(*results[0], flags_.print_error_code), "\n"));
   } else if (!results.empty()) {
     std::string line = absl::StrCat("'", fn.name(), "' returned ");
     for (size_t i = 0; i < results.size(); ++i) {
@@ -377,7 +379,8 @@ void Runner::Benchmark(const Function& fn) {
   }
   std::sort(wall.begin(), wall.end());
   auto pct = [&](double p) {
-    return wall[std::min(wall.size() - 1, static_cast<size_t>(wall.size() * p))];
+    return wall[std::min(wall.size() - 1,
+                         static_cast<size_t>(wall.size() * p))];
   };
   PrintAtomically(absl::StrFormat(
       "--- Benchmark '%s': %d runs, latency (ns): min %d, p50 %d, p90 %d, "
@@ -418,8 +421,10 @@ int Runner::Run() {
               << flags_.work_queue << std::endl;
     return 1;
   }
-  PrintAtomically(absl::StrCat("Choosing ", (*queue)->name(), " work queue.\n"));
-  host_ = std::make_unique<HostContext>(std::move(allocator), *std::move(queue));
+  PrintAtomically(
+      absl::StrCat("Choosing ", (*queue)->name(), " work queue.\n"));
+  host_ =
+      std::make_unique<HostContext>(std::move(allocator), *std::move(queue));
   absl::Status registered = RegisterStaticKernels(&host_->registry());
   if (!registered.ok()) {
     std::cerr << argv0_ << ": " << registered.message() << std::endl;
@@ -447,12 +452,11 @@ int Runner::Run() {
       bef::BefFile::FromCopy(*bytes);
   if (!file.ok()) {
     verifier_.Report(
-        AsyncValueError{
-            absl::InvalidArgumentError(absl::StrCat(
-                "invalid executable '",
-                flags_.input == "-" ? "<stdin>" : flags_.input,
-                "': ", file.status().message())),
-            std::nullopt},
+        AsyncValueError{absl::InvalidArgumentError(absl::StrCat(
+                            "invalid executable '",
+                            flags_.input == "-" ? "<stdin>" : flags_.input,
+                            "': ", file.status().message())),
+                        std::nullopt},
         /*runtime=*/false);
     load_failed = true;
   } else {

@@ -95,7 +95,8 @@ std::vector<uint8_t> BuildFanOutFanIn(int width) {
   const uint32_t root =
       Kernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
   std::vector<uint32_t> leaves;
-  for (int i = 0; i < width; ++i) leaves.push_back(Kernel(b, body, "x.inc", {root}));
+  for (int i = 0; i < width; ++i)
+    leaves.push_back(Kernel(b, body, "x.inc", {root}));
   body->SetResults({Kernel(b, body, "x.sum", leaves)});
   return Finish(b);
 }
@@ -135,7 +136,8 @@ std::vector<uint8_t> BuildRandomDag(int num_kernels, int outputs,
     regs.push_back(reg);
   }
   std::vector<uint32_t> results;
-  for (int i = 0; i < outputs; ++i) results.push_back(regs[regs.size() - 1 - i * 7 % regs.size()]);
+  for (int i = 0; i < outputs; ++i)
+    results.push_back(regs[regs.size() - 1 - i * 7 % regs.size()]);
   body->SetResults(results);
   return Finish(b);
 }

@@ -29,7 +29,8 @@ namespace testing {
 std::unique_ptr<HostContext> CreateTestHost(int num_threads = 0);
 
 // A function "main" () -> i32: a constant followed by `length` x.inc.
-std::vector<uint8_t> BuildChain(int length, const std::string& kernel = "x.inc");
+std::vector<uint8_t> BuildChain(int length,
+                                const std::string& kernel = "x.inc");
 
 // A function "main" () -> i32: one constant feeding `width` x.inc kernels,
 // summed by one x.sum (fan-out 1->N and fan-in N->1).

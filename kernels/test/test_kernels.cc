@@ -28,7 +28,8 @@
 namespace rill {
 namespace {
 
-// ---- Helpers ------------------------------------------------------------------
+// ---- Helpers
+// ------------------------------------------------------------------
 
 // Reports `message` into `value` from a task, with the kernel's location
 // (which the loaded program owns, so the pointer outlives the task).
@@ -45,7 +46,8 @@ int RandomDelayMs() {
   return 1 + static_cast<int>(engine() % 10);
 }
 
-// ---- Output and strings ---------------------------------------------------------
+// ---- Output and strings
+// ---------------------------------------------------------
 
 Chain PrintHello(RemainingArguments) {
   PrintAtomically("hello host executor!\n");
@@ -95,7 +97,8 @@ void PrintDebugInfo(AsyncKernelFrame* frame) {
   frame->EmplaceResultAt<Chain>(0);
 }
 
-// ---- Integer helpers --------------------------------------------------------------
+// ---- Integer helpers
+// --------------------------------------------------------------
 
 template <typename T>
 std::tuple<T, T, T> Count3(T x) {
@@ -108,7 +111,8 @@ T CopyWithDelay(T x) {
   return x;
 }
 
-// ---- Asynchronous kernels: results completed by a work-queue task. -----------------
+// ---- Asynchronous kernels: results completed by a work-queue task.
+// -----------------
 
 void AsyncAddI32(AsyncKernelFrame* frame) {
   const int32_t a = frame->GetArgAt(0)->get<int32_t>();
@@ -135,11 +139,13 @@ void AsyncConstantI1(Result<bool> out, Attribute<uint8_t> value,
 template <typename T>
 void AsyncCopy(T x, Result<T> out, const ExecutionContext& ctx) {
   AsyncValueRef<T> result = out.Allocate();
-  ctx.host()->EnqueueWork([result = std::move(result), x] { result.emplace(x); });
+  ctx.host()->EnqueueWork(
+      [result = std::move(result), x] { result.emplace(x); });
 }
 
 // Through a pre-allocated (constructed) result that the task fills in.
-void AsyncCopy2I32(int32_t x, Result<int32_t> out, const ExecutionContext& ctx) {
+void AsyncCopy2I32(int32_t x, Result<int32_t> out,
+                   const ExecutionContext& ctx) {
   AsyncValueRef<int32_t> result = MakeConstructedAsyncValueRef<int32_t>(0);
   out.Set(result.CopyRCRef());
   ctx.host()->EnqueueWork([result = std::move(result), x] {
@@ -208,11 +214,13 @@ void Usleep(int32_t us, const ExecutionContext& ctx) {
   EnqueueSleep(ctx.host(), us, AsyncValueRef<Chain>());
 }
 
-void BlockingUsleep(int32_t us, Result<Chain> out, const ExecutionContext& ctx) {
+void BlockingUsleep(int32_t us, Result<Chain> out,
+                    const ExecutionContext& ctx) {
   EnqueueSleep(ctx.host(), us, out.Allocate());
 }
 
-// ---- Errors and cancellation ---------------------------------------------------------
+// ---- Errors and cancellation
+// ---------------------------------------------------------
 
 absl::StatusOr<int32_t> Fail() {
   return absl::InternalError("something bad happened");
@@ -239,15 +247,16 @@ void ReportErrorConcreteAsync(AsyncKernelFrame* frame) {
   const int32_t x = frame->GetArgAt(0)->get<int32_t>();
   AsyncValueRef<int32_t> result = frame->AllocateResultAt<int32_t>(0);
   HostContext* host = frame->GetHostContext();
-  host->EnqueueWork([host, x, location = frame->location(),
-                     result = std::move(result)] {
-    if (x == 0) {
-      result.emplace(0);
-      return;
-    }
-    ReportErrorInto(host, location, result.GetAsyncValue(),
-                    absl::InternalError("something bad happened asynchronously"));
-  });
+  host->EnqueueWork(
+      [host, x, location = frame->location(), result = std::move(result)] {
+        if (x == 0) {
+          result.emplace(0);
+          return;
+        }
+        ReportErrorInto(
+            host, location, result.GetAsyncValue(),
+            absl::InternalError("something bad happened asynchronously"));
+      });
 }
 
 void ReportErrorIndirectAsync(AsyncKernelFrame* frame) {
@@ -260,8 +269,9 @@ void ReportErrorIndirectAsync(AsyncKernelFrame* frame) {
       result->ForwardTo(MakeAvailableAsyncValueRef<int32_t>(0).ReleaseRCRef());
       return;
     }
-    ReportErrorInto(host, location, result.get(),
-                    absl::InternalError("something bad happened asynchronously"));
+    ReportErrorInto(
+        host, location, result.get(),
+        absl::InternalError("something bad happened asynchronously"));
   });
 }
 
@@ -277,10 +287,12 @@ void Cancel(Argument<Chain> chain, Result<int32_t> zero, Result<Chain> out,
   out.Set(chain);
 }
 
-// ---- Values, references and resources ------------------------------------------------
+// ---- Values, references and resources
+// ------------------------------------------------
 
 void Identity(AsyncKernelFrame* frame) {
-  for (int i = 1; i < frame->GetNumArgs() && i - 1 < frame->GetNumResults(); ++i)
+  for (int i = 1; i < frame->GetNumArgs() && i - 1 < frame->GetNumResults();
+       ++i)
     frame->SetResultAt(i - 1, FormRef(frame->GetArgAt(i)));
   for (int i = frame->GetNumArgs() - 1; i < frame->GetNumResults(); ++i)
     frame->ReportError("tfrt_test.identity: more results than operands");
@@ -288,7 +300,8 @@ void Identity(AsyncKernelFrame* frame) {
 
 void MultiArgResult(AsyncKernelFrame* frame) {
   if (frame->GetNumArgs() != frame->GetNumResults()) {
-    frame->ReportError("tfrt_test.multi_arg_result: operand/result count mismatch");
+    frame->ReportError(
+        "tfrt_test.multi_arg_result: operand/result count mismatch");
     return;
   }
   for (int i = 0; i < frame->GetNumArgs(); ++i)
@@ -297,7 +310,8 @@ void MultiArgResult(AsyncKernelFrame* frame) {
 
 void ShareToTwo(AsyncKernelFrame* frame) {
   if (frame->GetNumArgs() < 1 || frame->GetNumResults() != 2) {
-    frame->ReportError("tfrt_test.share_to_two takes one value and returns two");
+    frame->ReportError(
+        "tfrt_test.share_to_two takes one value and returns two");
     return;
   }
   frame->SetResultAt(0, FormRef(frame->GetArgAt(0)));
@@ -306,18 +320,21 @@ void ShareToTwo(AsyncKernelFrame* frame) {
 
 void MakeIndirect(AsyncKernelFrame* frame) {
   if (frame->GetNumArgs() != frame->GetNumResults()) {
-    frame->ReportError("tfrt_test.make_indirect: operand/result count mismatch");
+    frame->ReportError(
+        "tfrt_test.make_indirect: operand/result count mismatch");
     return;
   }
   for (int i = 0; i < frame->GetNumArgs(); ++i) {
-    RCReference<IndirectAsyncValue> indirect = frame->AllocateIndirectResultAt(i);
+    RCReference<IndirectAsyncValue> indirect =
+        frame->AllocateIndirectResultAt(i);
     indirect->ForwardTo(FormRef(frame->GetArgAt(i)));
   }
 }
 
 void GetUniqueness(AsyncKernelFrame* frame) {
   if (frame->GetNumArgs() != frame->GetNumResults()) {
-    frame->ReportError("tfrt_test.get_uniqueness: operand/result count mismatch");
+    frame->ReportError(
+        "tfrt_test.get_uniqueness: operand/result count mismatch");
     return;
   }
   for (int i = 0; i < frame->GetNumArgs(); ++i)
@@ -360,7 +377,8 @@ class SampleSharedContext : public SharedContext {
 
 void UseSampleSharedContext(Argument<Chain> chain, Result<std::string> name,
                             Result<Chain> out, const ExecutionContext& ctx) {
-  name.Emplace(ctx.host()->GetOrCreateSharedContext<SampleSharedContext>().name());
+  name.Emplace(
+      ctx.host()->GetOrCreateSharedContext<SampleSharedContext>().name());
   out.Set(chain);
 }
 
@@ -389,12 +407,14 @@ Chain AtomicAdd(const AtomicCounter& c, int32_t v, RemainingArguments) {
   c.value->fetch_add(v, std::memory_order_relaxed);
   return Chain();
 }
-std::pair<int32_t, Chain> AtomicGet(const AtomicCounter& c, RemainingArguments) {
+std::pair<int32_t, Chain> AtomicGet(const AtomicCounter& c,
+                                    RemainingArguments) {
   // acquire: chains order the adds before this read.
   return {c.value->load(std::memory_order_acquire), Chain()};
 }
 
-// ---- vt: values that print their lifecycle (§12.2) --------------------------------------
+// ---- vt: values that print their lifecycle (§12.2)
+// --------------------------------------
 
 class VtValue {
  public:
@@ -428,7 +448,8 @@ Chain VtPrint(const VtValue& v, RemainingArguments) {
   return Chain();
 }
 
-// ---- Native functions (§12.5) ------------------------------------------------------------
+// ---- Native functions (§12.5)
+// ------------------------------------------------------------
 
 void NativeSink(const ExecutionContext&, absl::Span<AsyncValue* const>,
                 absl::Span<RCReference<AsyncValue>>) {}
