@@ -126,6 +126,18 @@ class LoopResults {
   std::vector<RCReference<IndirectAsyncValue>> placeholders_;
 };
 
+// A loop's final values: straight into the kernel's result slots if the loop
+// finished inside the kernel, else forwarded into the placeholders.
+void Deliver(LoopResults* placeholders,
+             absl::Span<RCReference<AsyncValue>> frame_results, Values values) {
+  if (placeholders != nullptr) {
+    placeholders->Forward(std::move(values));
+    return;
+  }
+  for (size_t i = 0; i < values.size(); ++i)
+    frame_results[i] = std::move(values[i]);
+}
+
 Values HoldAll(absl::Span<AsyncValue* const> values) {
   Values held;
   held.reserve(values.size());
@@ -196,12 +208,7 @@ class WhileLoop : public ReferenceCounted<WhileLoop> {
   }
   void Finish(absl::Span<RCReference<AsyncValue>> frame_results, bool error) {
     if (!error) {
-      if (results_) {
-        results_->Forward(std::move(values_));
-      } else {
-        for (size_t i = 0; i < values_.size(); ++i)
-          frame_results[i] = std::move(values_[i]);
-      }
+      Deliver(results_.get(), frame_results, std::move(values_));
       return;
     }
     // All results become the condition's error once the iteration's values
@@ -274,12 +281,7 @@ class RepeatLoop : public ReferenceCounted<RepeatLoop<Int>> {
         if (values_.empty()) i = 0;  // No loop values: start all at once.
       }
       if (remaining_ <= 0) {
-        if (results_) {
-          results_->Forward(std::move(values_));
-        } else {
-          for (size_t i = 0; i < values_.size(); ++i)
-            frame_results[i] = std::move(values_[i]);
-        }
+        Deliver(results_.get(), frame_results, std::move(values_));
         return;
       }
       if (values_[0]->IsAvailable()) continue;
