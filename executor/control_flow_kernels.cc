@@ -473,10 +473,7 @@ void TfrtParallelFor(AsyncKernelFrame* frame) {
 }
 
 absl::Status RegisterControlFlowKernels(KernelRegistry* registry) {
-  struct {
-    const char* name;
-    AsyncKernelImplementation impl;
-  } kernels[] = {
+  const KernelRegistry::Entry kernels[] = {
       {"tfrt.call", TfrtCall},
       {"tfrt.if", TfrtIf},
       {"tfrt.cond", TfrtIf},
@@ -488,11 +485,7 @@ absl::Status RegisterControlFlowKernels(KernelRegistry* registry) {
       {"tfrt.parallel_for.i32", TfrtParallelFor},
       {"tfrt.parallel_call.i32", TfrtParallelFor},
   };
-  for (const auto& kernel : kernels) {
-    absl::Status status = registry->AddKernel(kernel.name, kernel.impl);
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
+  return registry->AddKernels(kernels);
 }
 
 RILL_STATIC_KERNEL_REGISTRATION(RegisterControlFlowKernels);

@@ -37,6 +37,14 @@ absl::Status KernelRegistry::AddKernel(absl::string_view name,
   return absl::OkStatus();
 }
 
+absl::Status KernelRegistry::AddKernels(absl::Span<const Entry> entries) {
+  for (const Entry& entry : entries) {
+    if (absl::Status status = AddKernel(entry.name, entry.kernel); !status.ok())
+      return status;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<AsyncKernelImplementation> KernelRegistry::GetKernel(
     absl::string_view name) const {
   if (auto it = kernels_.find(name); it != kernels_.end()) return it->second;

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace rill {
 
@@ -44,6 +45,14 @@ class KernelRegistry {
 
   // Looks up `name`. An unknown name is a NotFound error naming it, with the
   // closest registered name as a suggestion when one is close.
+  // One row of a kernel library's registration table.
+  struct Entry {
+    const char* name;
+    AsyncKernelImplementation kernel;
+  };
+  // Adds every entry; stops at (and returns) the first error.
+  absl::Status AddKernels(absl::Span<const Entry> entries);
+
   absl::StatusOr<AsyncKernelImplementation> GetKernel(
       absl::string_view name) const;
 

@@ -24,6 +24,18 @@ TEST(KernelRegistryTest, AddAndLookUp) {
   EXPECT_THAT(registry.Names(), ElementsAre("tfrt.add.i32", "tfrt.add.i64"));
 }
 
+TEST(KernelRegistryTest, AddKernelsStopsAtTheFirstError) {
+  KernelRegistry registry;
+  const KernelRegistry::Entry table[] = {
+      {"a", KernelA}, {"a", KernelB}, {"b", KernelB}};
+  EXPECT_FALSE(registry.AddKernels(table).ok());
+  EXPECT_EQ(*registry.GetKernel("a"), &KernelA);
+  EXPECT_FALSE(registry.Contains("b"));
+  const KernelRegistry::Entry more[] = {{"b", KernelB}, {"c", KernelA}};
+  EXPECT_TRUE(registry.AddKernels(more).ok());
+  EXPECT_EQ(registry.size(), 3u);
+}
+
 TEST(KernelRegistryTest, DuplicateRegistrationIsAnError) {
   KernelRegistry registry;
   ASSERT_TRUE(registry.AddKernel("k", &KernelA).ok());

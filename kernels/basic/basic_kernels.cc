@@ -132,11 +132,7 @@ Chain PrintF64(double value) {
 }
 
 absl::Status RegisterAll(KernelRegistry* registry) {
-  struct Entry {
-    const char* name;
-    AsyncKernelImplementation kernel;
-  };
-  const Entry entries[] = {
+  const KernelRegistry::Entry entries[] = {
       {"tfrt.constant.i1", RILL_KERNEL(ConstantI1)},
       {"tfrt.constant.i32", RILL_KERNEL(Constant<int32_t>)},
       {"tfrt.constant.i64", RILL_KERNEL(Constant<int64_t>)},
@@ -177,10 +173,7 @@ absl::Status RegisterAll(KernelRegistry* registry) {
       {"tfrt.print.f32", RILL_KERNEL(PrintF32)},
       {"tfrt.print.f64", RILL_KERNEL(PrintF64)},
   };
-  for (const Entry& entry : entries)
-    if (absl::Status s = registry->AddKernel(entry.name, entry.kernel); !s.ok())
-      return s;
-  return absl::OkStatus();
+  return registry->AddKernels(entries);
 }
 
 }  // namespace

@@ -298,12 +298,15 @@ void Identity(AsyncKernelFrame* frame) {
     frame->ReportError("tfrt_test.identity: more results than operands");
 }
 
+// Kernels that map each operand to one result; reports a mismatch.
+bool OneResultPerOperand(AsyncKernelFrame* frame, const char* op) {
+  if (frame->GetNumArgs() == frame->GetNumResults()) return true;
+  frame->ReportError(op, ": operand/result count mismatch");
+  return false;
+}
+
 void MultiArgResult(AsyncKernelFrame* frame) {
-  if (frame->GetNumArgs() != frame->GetNumResults()) {
-    frame->ReportError(
-        "tfrt_test.multi_arg_result: operand/result count mismatch");
-    return;
-  }
+  if (!OneResultPerOperand(frame, "tfrt_test.multi_arg_result")) return;
   for (int i = 0; i < frame->GetNumArgs(); ++i)
     frame->SetResultAt(i, FormRef(frame->GetArgAt(i)));
 }
@@ -319,11 +322,7 @@ void ShareToTwo(AsyncKernelFrame* frame) {
 }
 
 void MakeIndirect(AsyncKernelFrame* frame) {
-  if (frame->GetNumArgs() != frame->GetNumResults()) {
-    frame->ReportError(
-        "tfrt_test.make_indirect: operand/result count mismatch");
-    return;
-  }
+  if (!OneResultPerOperand(frame, "tfrt_test.make_indirect")) return;
   for (int i = 0; i < frame->GetNumArgs(); ++i) {
     RCReference<IndirectAsyncValue> indirect =
         frame->AllocateIndirectResultAt(i);
@@ -332,11 +331,7 @@ void MakeIndirect(AsyncKernelFrame* frame) {
 }
 
 void GetUniqueness(AsyncKernelFrame* frame) {
-  if (frame->GetNumArgs() != frame->GetNumResults()) {
-    frame->ReportError(
-        "tfrt_test.get_uniqueness: operand/result count mismatch");
-    return;
-  }
+  if (!OneResultPerOperand(frame, "tfrt_test.get_uniqueness")) return;
   for (int i = 0; i < frame->GetNumArgs(); ++i)
     frame->EmplaceResultAt<bool>(i, frame->GetArgAt(i)->IsUnique());
 }
@@ -507,10 +502,7 @@ RILL_STATIC_NATIVE_FUNCTION("native_async_add", NativeAsyncAdd);
 RILL_STATIC_NATIVE_FUNCTION("native_error", NativeError);
 
 absl::Status RegisterTestKernels(KernelRegistry* registry) {
-  struct {
-    const char* name;
-    AsyncKernelImplementation impl;
-  } kernels[] = {
+  const KernelRegistry::Entry kernels[] = {
       {"tfrt_test.print_hello", RILL_KERNEL(PrintHello)},
       {"tfrt_test.get_string", RILL_KERNEL(GetString)},
       {"tfrt_test.print_string", RILL_KERNEL(PrintString)},
@@ -562,11 +554,7 @@ absl::Status RegisterTestKernels(KernelRegistry* registry) {
       {"vt.add", RILL_KERNEL(VtAdd)},
       {"vt.print", RILL_KERNEL(VtPrint)},
   };
-  for (const auto& kernel : kernels) {
-    absl::Status status = registry->AddKernel(kernel.name, kernel.impl);
-    if (!status.ok()) return status;
-  }
-  return absl::OkStatus();
+  return registry->AddKernels(kernels);
 }
 
 RILL_STATIC_KERNEL_REGISTRATION(RegisterTestKernels);
