@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
@@ -23,8 +26,11 @@ constexpr uint32_t kNotReturned = 0xFFFFFFFFu;
 // Continuations nested this deep on one thread are enqueued instead (spec
 // §6.5: stack safety).
 constexpr int kMaxContinuationDepth = 100;
-// Kernels with at most this many operands/results use stack buffers.
-constexpr size_t kInlineOperands = 16;
+// Kernels with at most this many operands and results use stack buffers.
+constexpr uint32_t kInlineOperands = 16;
+// In a result's use word (see HotKernel::code): the register is returned.
+constexpr uint32_t kReturnedBit = 0x80000000u;
+constexpr uint32_t kUseCountMask = ~kReturnedBit;
 
 thread_local int tls_continuation_depth = 0;
 
@@ -34,35 +40,91 @@ int64_t NowNs() {
       .count();
 }
 
-// Everything the hot loop needs about one kernel, resolved at load time. The
-// register and user arrays point straight into the BEF file (zero copy).
-struct KernelEntry {
+// What the scheduling loop reads for one kernel: 32 bytes, one dense array per
+// function, so a chain of kernels walks memory sequentially.
+struct HotKernel {
   AsyncKernelImplementation impl = nullptr;  // Null for the entry kernel.
-  const uint32_t* operands = nullptr;
-  const uint32_t* results = nullptr;
-  const uint32_t* num_used_by = nullptr;  // Per result.
-  const uint32_t* used_by = nullptr;      // Concatenated, per result.
+  // Into BefFunction::code_: the operand registers, then per result
+  //   register, use word (use count | kReturnedBit), user count, users...
+  // (the entry kernel's result 0 is the start signal, with use word 0).
+  const uint32_t* code = nullptr;
+  uint32_t stream = 0;
+  int32_t ready_count = 0;
+  uint32_t num_operands = 0;
+  uint32_t num_results = 0;
+};
+static_assert(sizeof(HotKernel) == 32, "HotKernel is half a cache line");
+
+// What only the kernel frame needs (and errors).
+struct ColdKernel {
   const void* const* attributes = nullptr;
   const Function* const* functions = nullptr;
   const ErrorLocation* location = nullptr;
-  uint32_t num_operands = 0;
-  uint32_t num_results = 0;
   uint32_t num_attributes = 0;
   uint32_t num_functions = 0;
-  uint32_t stream = 0;
-  int32_t ready_count = 0;
 };
 
-class BefFunction;
+// A LIFO/FIFO list of kernel indices with inline storage: the ready lists of
+// §6.6. Not movable (it may point at its own storage).
+class KernelList {
+ public:
+  KernelList() = default;
+  KernelList(const KernelList&) = delete;
+  KernelList& operator=(const KernelList&) = delete;
+  ~KernelList() {
+    if (data_ != inline_) std::free(data_);
+  }
+
+  bool empty() const { return size_ == 0; }
+  uint32_t size() const { return size_; }
+  uint32_t* begin() { return data_; }
+  uint32_t* end() { return data_ + size_; }
+  uint32_t& operator[](uint32_t i) { return data_[i]; }
+
+  void push_back(uint32_t kernel) {
+    if (__builtin_expect(size_ == capacity_, 0)) Grow(size_ + 1);
+    data_[size_++] = kernel;
+  }
+  uint32_t pop_back() { return data_[--size_]; }
+  void resize_down(uint32_t size) { size_ = size; }
+  void clear() { size_ = 0; }
+  void assign(const uint32_t* first, const uint32_t* last) {
+    const uint32_t n = static_cast<uint32_t>(last - first);
+    if (n > capacity_) Grow(n);
+    std::memmove(data_, first, n * sizeof(uint32_t));
+    size_ = n;
+  }
+
+ private:
+  [[gnu::noinline]] void Grow(uint32_t need) {
+    uint32_t capacity = capacity_ * 2;
+    while (capacity < need) capacity *= 2;
+    auto* data =
+        static_cast<uint32_t*>(std::malloc(capacity * sizeof(uint32_t)));
+    if (data == nullptr) std::abort();
+    std::memcpy(data, data_, size_ * sizeof(uint32_t));
+    if (data_ != inline_) std::free(data_);
+    data_ = data;
+    capacity_ = capacity;
+  }
+
+  static constexpr uint32_t kInline = 30;
+  uint32_t* data_ = inline_;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = kInline;
+  uint32_t inline_[kInline];
+};
 
 // The ready queue of §6.6: kernels of the current stream run inline (LIFO);
 // the others are handed to the work queue, one task per stream.
 struct ReadyQueue {
   explicit ReadyQueue(uint32_t stream) : current(stream) {}
   uint32_t current;
-  absl::InlinedVector<uint32_t, 16> inline_list;
-  absl::InlinedVector<uint32_t, 8> outline;
+  KernelList inline_list;
+  KernelList outline;
 };
+
+class BefFunction;
 
 // One call of an async BEF function. Allocated as one block: the header, then
 // `registers[R]`, `ready[K]` and `handoff[number of returned registers]`.
@@ -71,9 +133,9 @@ class Execution {
   static Execution* Create(const BefFunction* fn,
                            const ExecutionContext& exec_ctx);
 
-  void AddRef() {
+  void AddRef(uint32_t count = 1) {
     // relaxed: the caller holds a reference.
-    refs_.fetch_add(1, std::memory_order_relaxed);
+    refs_.fetch_add(count, std::memory_order_relaxed);
   }
   void DropRef() {
     // acq_rel: every holder's writes happen before the destruction.
@@ -83,6 +145,17 @@ class Execution {
   void Start(absl::Span<AsyncValue* const> arguments,
              absl::Span<RCReference<AsyncValue>> results);
 
+  // Runs the ready kernels `run` of `stream` as a task of its own.
+  void RunTask(uint32_t stream, const uint32_t* run, uint32_t size) {
+    ReadyQueue queue(stream);
+    if (size == 1) {
+      queue.inline_list.push_back(*run);
+    } else {
+      queue.inline_list.assign(run, run + size);
+    }
+    Process(queue);
+  }
+
  private:
   Execution(const BefFunction* fn, const ExecutionContext& exec_ctx);
   void Destroy();
@@ -90,22 +163,36 @@ class Execution {
   std::atomic<AsyncValue*>* registers() {
     return reinterpret_cast<std::atomic<AsyncValue*>*>(this + 1);
   }
-  std::atomic<int32_t>* ready();
-  std::atomic<uintptr_t>* handoff();
 
   void Decrement(uint32_t kernel, ReadyQueue& queue);
-  void DeliverValue(uint32_t reg, AsyncValue* value, const uint32_t* users,
-                    uint32_t num_users, ReadyQueue& queue);
-  void StoreRegister(uint32_t reg, AsyncValue* value);
-  void Continue(uint32_t reg, AsyncValue* value, const uint32_t* users,
-                uint32_t num_users, uint32_t stream);
+  void Deliver(const uint32_t* result, AsyncValue* value, ReadyQueue& queue);
+  void StoreRegister(uint32_t reg, uint32_t use_word, AsyncValue* value) {
+    registers()[reg].store(value, std::memory_order_relaxed);
+    if (__builtin_expect((use_word & kReturnedBit) != 0, 0)) {
+      HandOff(reg, value);
+    }
+  }
+  void HandOff(uint32_t reg, AsyncValue* value);
+  void AwaitResult(const uint32_t* result, AsyncValue* value, uint32_t stream);
+  void Continue(const uint32_t* result, AsyncValue* value, uint32_t stream);
   void Process(ReadyQueue& queue);
   void SwitchStream(ReadyQueue& queue);
   void EnqueueOutline(ReadyQueue& queue);
-  void RunKernel(uint32_t kernel, ReadyQueue& queue);
+  void RunKernel(uint32_t kernel, AsyncKernelFrame& frame, ReadyQueue& queue);
+  [[gnu::noinline]] void RunLargeKernel(uint32_t kernel,
+                                        AsyncKernelFrame& frame,
+                                        ReadyQueue& queue);
+  void RunKernelWith(uint32_t kernel, AsyncValue** args,
+                     RCReference<AsyncValue>* results, AsyncKernelFrame& frame,
+                     ReadyQueue& queue);
 
   std::atomic<int32_t> refs_{1};
   const BefFunction* const fn_;
+  // Cached from fn_ so the loop does not chase it.
+  const HotKernel* const hot_;
+  std::atomic<int32_t>* ready_;
+  std::atomic<uintptr_t>* handoff_;
+  KernelTracer* const tracer_;
   const ExecutionContext exec_ctx_;
 };
 
@@ -124,8 +211,9 @@ class BefFunction final : public Function {
 
   // Set by the loader.
   const BefProgram* program_;
-  std::vector<KernelEntry> kernels_;
-  const uint32_t* use_counts_ = nullptr;        // Per register.
+  std::vector<HotKernel> hot_;
+  std::vector<ColdKernel> cold_;
+  std::vector<uint32_t> code_;
   const uint32_t* result_registers_ = nullptr;  // Per function result.
   uint32_t num_registers_ = 0;
   // For each register, its index among the distinct returned registers, or
@@ -133,6 +221,8 @@ class BefFunction final : public Function {
   std::vector<uint32_t> handoff_index_;
   std::vector<uint32_t> handoff_returns_;
   std::vector<int32_t> initial_ready_;
+  size_t ready_offset_ = 0;    // Bytes from the record's registers.
+  size_t handoff_offset_ = 0;  // Bytes from the record's registers.
   size_t record_size_ = 0;
 
  private:
@@ -167,25 +257,21 @@ Execution* Execution::Create(const BefFunction* fn,
 }
 
 Execution::Execution(const BefFunction* fn, const ExecutionContext& exec_ctx)
-    : fn_(fn), exec_ctx_(exec_ctx) {
+    : fn_(fn),
+      hot_(fn->hot_.data()),
+      tracer_(fn->program_->tracer()),
+      exec_ctx_(exec_ctx) {
+  char* base = reinterpret_cast<char*>(registers());
+  ready_ = reinterpret_cast<std::atomic<int32_t>*>(base + fn->ready_offset_);
+  handoff_ =
+      reinterpret_cast<std::atomic<uintptr_t>*>(base + fn->handoff_offset_);
   // Registers are not cleared: each is written once, by its producer, before
   // any reader is made ready (stores are relaxed: a kernel reads a register
   // only after the acq_rel decrement, or on the thread, that published it).
-  std::memcpy(static_cast<void*>(ready()), fn->initial_ready_.data(),
-              sizeof(int32_t) * fn->kernels_.size());
-  std::memset(static_cast<void*>(handoff()), 0,
+  std::memcpy(static_cast<void*>(ready_), fn->initial_ready_.data(),
+              sizeof(int32_t) * fn->initial_ready_.size());
+  std::memset(static_cast<void*>(handoff_), 0,
               sizeof(uintptr_t) * fn->handoff_returns_.size());
-}
-
-std::atomic<int32_t>* Execution::ready() {
-  return reinterpret_cast<std::atomic<int32_t>*>(registers() +
-                                                 fn_->num_registers_);
-}
-
-std::atomic<uintptr_t>* Execution::handoff() {
-  // Rounded up to 8-byte alignment after the int32 counters.
-  const size_t counters = (fn_->kernels_.size() + 1) & ~size_t{1};
-  return reinterpret_cast<std::atomic<uintptr_t>*>(ready() + counters);
 }
 
 void Execution::Destroy() {
@@ -194,14 +280,20 @@ void Execution::Destroy() {
   ::operator delete(static_cast<void*>(this));
 }
 
-void Execution::Decrement(uint32_t kernel, ReadyQueue& queue) {
-  const KernelEntry& entry = fn_->kernels_[kernel];
+[[gnu::always_inline]] inline void Execution::Decrement(uint32_t kernel,
+                                                        ReadyQueue& queue) {
+  const HotKernel& entry = hot_[kernel];
   // A kernel with one operand position has exactly one producer, so it needs
   // no shared counter. Otherwise acq_rel: the producers' register stores
-  // happen before the last decrementer reads them.
-  if (entry.ready_count != 1 &&
-      ready()[kernel].fetch_sub(1, std::memory_order_acq_rel) != 1) {
-    return;
+  // happen before the last decrementer reads them. A count already at 1 means
+  // every other producer is done (its release RMW is in the sequence this
+  // acquire load reads), so the last one skips the read-modify-write.
+  if (entry.ready_count != 1) {
+    std::atomic<int32_t>& count = ready_[kernel];
+    if (count.load(std::memory_order_acquire) != 1 &&
+        count.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+      return;
+    }
   }
   if (entry.stream == queue.current) {
     queue.inline_list.push_back(kernel);
@@ -210,15 +302,13 @@ void Execution::Decrement(uint32_t kernel, ReadyQueue& queue) {
   }
 }
 
-void Execution::StoreRegister(uint32_t reg, AsyncValue* value) {
-  registers()[reg].store(value, std::memory_order_relaxed);
+void Execution::HandOff(uint32_t reg, AsyncValue* value) {
   const uint32_t index = fn_->handoff_index_[reg];
-  if (index == kNotReturned) return;
   // Hand the returned value to the caller: either the caller has not looked
   // yet (it will find the value), or it left a placeholder (tag bit 1) that
   // we forward. acq_rel pairs with the caller's CAS in Start.
   uintptr_t expected = 0;
-  if (handoff()[index].compare_exchange_strong(
+  if (handoff_[index].compare_exchange_strong(
           expected, reinterpret_cast<uintptr_t>(value),
           std::memory_order_acq_rel, std::memory_order_acquire)) {
     return;
@@ -232,64 +322,77 @@ void Execution::StoreRegister(uint32_t reg, AsyncValue* value) {
   placeholder->DropRef();  // The handoff slot's reference.
 }
 
-void Execution::DeliverValue(uint32_t reg, AsyncValue* value,
-                             const uint32_t* users, uint32_t num_users,
-                             ReadyQueue& queue) {
+// §6.5 for one result: `result` points at its code (register, use word, user
+// count, users); `value` is +1.
+[[gnu::always_inline]] inline void Execution::Deliver(const uint32_t* result,
+                                                      AsyncValue* value,
+                                                      ReadyQueue& queue) {
+  const uint32_t reg = result[0];
+  const uint32_t use_word = result[1];
+  const uint32_t uses = use_word & kUseCountMask;
+  if (uses == 0) {
+    value->DropRef();
+    return;
+  }
+  if (uses > 1) value->AddRef(uses - 1);
+  const uint32_t num_users = result[2];
   if (num_users == 0) {
-    StoreRegister(reg, value);
+    StoreRegister(reg, use_word, value);
     return;
   }
-  if (value->IsAvailable()) {
-    StoreRegister(reg, value);
-    for (uint32_t i = 0; i < num_users; ++i) Decrement(users[i], queue);
+  if (__builtin_expect(!value->IsAvailable(), 0)) {
+    AwaitResult(result, value, queue.current);
     return;
   }
+  StoreRegister(reg, use_word, value);
+  const uint32_t* users = result + 3;
+  for (uint32_t i = 0; i < num_users; ++i) Decrement(users[i], queue);
+}
+
+void Execution::AwaitResult(const uint32_t* result, AsyncValue* value,
+                            uint32_t stream) {
   AddRef();
-  const uint32_t stream = queue.current;
-  value->AndThen([this, reg, value, users, num_users, stream] {
+  value->AndThen([this, result, value, stream] {
     if (tls_continuation_depth >= kMaxContinuationDepth) {
       exec_ctx_.host()->EnqueueWork(
-          [this, reg, value, users, num_users, stream] {
-            Continue(reg, value, users, num_users, stream);
-          });
+          [this, result, value, stream] { Continue(result, value, stream); });
       return;
     }
-    Continue(reg, value, users, num_users, stream);
+    Continue(result, value, stream);
   });
 }
 
-void Execution::Continue(uint32_t reg, AsyncValue* value, const uint32_t* users,
-                         uint32_t num_users, uint32_t stream) {
+void Execution::Continue(const uint32_t* result, AsyncValue* value,
+                         uint32_t stream) {
   ++tls_continuation_depth;
-  StoreRegister(reg, value);
+  StoreRegister(result[0], result[1], value);
   ReadyQueue queue(stream);
-  for (uint32_t i = 0; i < num_users; ++i) Decrement(users[i], queue);
+  const uint32_t num_users = result[2];
+  for (uint32_t i = 0; i < num_users; ++i) Decrement(result[3 + i], queue);
   Process(queue);
   --tls_continuation_depth;
   DropRef();
 }
 
 void Execution::Process(ReadyQueue& queue) {
-  if (queue.inline_list.empty()) SwitchStream(queue);
-  if (!queue.outline.empty()) EnqueueOutline(queue);
-  while (!queue.inline_list.empty()) {
-    const uint32_t kernel = queue.inline_list.back();
-    queue.inline_list.pop_back();
-    RunKernel(kernel, queue);
+  AsyncKernelFrame frame(&exec_ctx_);
+  while (true) {
     if (queue.inline_list.empty()) SwitchStream(queue);
     if (!queue.outline.empty()) EnqueueOutline(queue);
+    if (queue.inline_list.empty()) return;
+    RunKernel(queue.inline_list.pop_back(), frame, queue);
   }
 }
 
 void Execution::SwitchStream(ReadyQueue& queue) {
-  auto& a = queue.outline;
+  KernelList& a = queue.outline;
   if (a.empty()) return;
-  const auto& kernels = fn_->kernels_;
+  const HotKernel* kernels = hot_;
   queue.current = kernels[a[0]].stream;
   const uint32_t current = queue.current;
   auto stays = [&](uint32_t k) { return kernels[k].stream != current; };
   // The two-ended swap partition of §6.6 (its instability is normative).
-  size_t i = 0, j = a.size();
+  uint32_t i = 0, j = a.size();
   while (true) {
     while (i < j && stays(a[i])) ++i;
     if (i == j) break;
@@ -300,165 +403,263 @@ void Execution::SwitchStream(ReadyQueue& queue) {
     ++i;
   }
   queue.inline_list.assign(a.begin() + i, a.end());
-  a.resize(i);
+  a.resize_down(i);
 }
 
+// The runs of an outline list handed to the work queue as one batch of task
+// runs (ConcurrentWorkQueue::AddTaskRuns): one allocation holding the kernels,
+// sorted by stream, and where each stream's run starts. Owns one reference to
+// the execution. Runs are sequential, so the cursor needs no atomics.
+class OutlineBatch {
+ public:
+  static OutlineBatch* Create(Execution* exec, const HotKernel* hot,
+                              const uint32_t* kernels, uint32_t size,
+                              uint32_t runs) {
+    void* block = std::malloc(sizeof(OutlineBatch) +
+                              sizeof(uint32_t) * (size + runs + 1));
+    if (block == nullptr) std::abort();
+    auto* batch = new (block) OutlineBatch(exec, hot, size);
+    uint32_t* copy = batch->kernels();
+    uint32_t* starts = batch->starts();
+    uint32_t run = 0;
+    for (uint32_t i = 0; i < size; ++i) {
+      if (i == 0 || hot[kernels[i]].stream != hot[kernels[i - 1]].stream) {
+        starts[run++] = i;
+      }
+      copy[i] = kernels[i];
+    }
+    starts[run] = size;
+    return batch;
+  }
+  static void Destroy(OutlineBatch* batch) {
+    Execution* exec = batch->exec_;
+    std::free(batch);
+    exec->DropRef();
+  }
+
+  void RunNext() {
+    const uint32_t* starts = this->starts();
+    const uint32_t begin = starts[next_];
+    const uint32_t end = starts[next_ + 1];
+    ++next_;
+    const uint32_t* first = kernels() + begin;
+    exec_->RunTask(hot_[*first].stream, first, end - begin);
+  }
+
+ private:
+  OutlineBatch(Execution* exec, const HotKernel* hot, uint32_t size)
+      : exec_(exec), hot_(hot), size_(size) {}
+  uint32_t* kernels() { return reinterpret_cast<uint32_t*>(this + 1); }
+  uint32_t* starts() { return kernels() + size_; }
+
+  Execution* const exec_;
+  const HotKernel* const hot_;
+  const uint32_t size_;
+  uint32_t next_ = 0;
+};
+static_assert(std::is_trivially_destructible<OutlineBatch>::value,
+              "OutlineBatch is freed without a destructor call");
+
+// The task that owns a batch: move-only, nothrow, two words (stored inline in
+// the TaskFunction).
+class OutlineBatchTask {
+ public:
+  explicit OutlineBatchTask(OutlineBatch* batch) : batch_(batch) {}
+  OutlineBatchTask(OutlineBatchTask&& other) noexcept
+      : batch_(std::exchange(other.batch_, nullptr)) {}
+  OutlineBatchTask& operator=(OutlineBatchTask&&) = delete;
+  ~OutlineBatchTask() {
+    if (batch_ != nullptr) OutlineBatch::Destroy(batch_);
+  }
+  void operator()() { batch_->RunNext(); }
+
+ private:
+  OutlineBatch* batch_;
+};
+
 void Execution::EnqueueOutline(ReadyQueue& queue) {
-  auto& a = queue.outline;
-  const auto& kernels = fn_->kernels_;
-  std::stable_sort(a.begin(), a.end(), [&](uint32_t x, uint32_t y) {
+  KernelList& a = queue.outline;
+  const HotKernel* kernels = hot_;
+  auto by_stream = [kernels](uint32_t x, uint32_t y) {
     return kernels[x].stream < kernels[y].stream;
-  });
+  };
+  auto strictly_descending = [kernels](uint32_t x, uint32_t y) {
+    return kernels[x].stream <= kernels[y].stream;
+  };
+  // A stable sort by stream. Fan-outs usually arrive sorted, or with distinct
+  // streams in descending order (user lists are newest first), where
+  // reversing is the stable sort; neither allocates.
+  if (!std::is_sorted(a.begin(), a.end(), by_stream)) {
+    if (std::adjacent_find(a.begin(), a.end(), strictly_descending) ==
+        a.end()) {
+      std::reverse(a.begin(), a.end());
+    } else {
+      std::stable_sort(a.begin(), a.end(), by_stream);
+    }
+  }
+  uint32_t runs = 1;
+  for (uint32_t i = 1; i < a.size(); ++i) {
+    runs += kernels[a[i]].stream != kernels[a[i - 1]].stream;
+  }
   HostContext* host = exec_ctx_.host();
-  size_t begin = 0;
+  if (runs > 1 && host->GetNumWorkerThreads() == 1) {
+    // One worker: the runs would execute one after another anyway, so hand
+    // them over as one batch (one enqueue instead of one per stream; the
+    // order is the same, see AddTaskRuns).
+    AddRef();
+    host->EnqueueWorkRuns(runs, OutlineBatchTask(OutlineBatch::Create(
+                                    this, kernels, a.begin(), a.size(), runs)));
+    a.clear();
+    return;
+  }
+  AddRef(runs);
+  uint32_t begin = 0;
   while (begin < a.size()) {
     const uint32_t stream = kernels[a[begin]].stream;
-    size_t end = begin + 1;
+    uint32_t end = begin + 1;
     while (end < a.size() && kernels[a[end]].stream == stream) ++end;
-    AddRef();
     if (end - begin == 1) {
       const uint32_t kernel = a[begin];
       host->EnqueueWork([this, kernel, stream] {
-        ReadyQueue task_queue(stream);
-        task_queue.inline_list.push_back(kernel);
-        Process(task_queue);
+        RunTask(stream, &kernel, 1);
         DropRef();
       });
     } else {
-      std::vector<uint32_t> run(a.begin() + begin, a.begin() + end);
-      host->EnqueueWork([this, run = std::move(run), stream] {
-        ReadyQueue task_queue(stream);
-        task_queue.inline_list.assign(run.begin(), run.end());
-        Process(task_queue);
-        DropRef();
-      });
+      host->EnqueueWork([batch = OutlineBatchTask(OutlineBatch::Create(
+                             this, kernels, a.begin() + begin, end - begin,
+                             1))]() mutable { batch(); });
     }
     begin = end;
   }
   a.clear();
 }
 
-void Execution::RunKernel(uint32_t kernel, ReadyQueue& queue) {
-  const KernelEntry& entry = fn_->kernels_[kernel];
-  const uint32_t num_operands = entry.num_operands;
-  const uint32_t num_results = entry.num_results;
-
-  // Stack storage for the common case; a heap vector only for kernels with
-  // more than kInlineOperands operands or results.
-  AsyncValue* args_storage[kInlineOperands];
-  std::vector<AsyncValue*> args_heap;
-  AsyncValue** args = args_storage;
-  if (num_operands > kInlineOperands) {
-    args_heap.resize(num_operands);
-    args = args_heap.data();
+inline void Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
+                                 ReadyQueue& queue) {
+  const HotKernel& entry = hot_[kernel];
+  if (__builtin_expect(entry.num_operands > kInlineOperands ||
+                           entry.num_results > kInlineOperands,
+                       0)) {
+    RunLargeKernel(kernel, frame, queue);
+    return;
   }
-  // Only the slots in use are constructed (a one-result kernel pays for one).
+  AsyncValue* args[kInlineOperands];
+  // Raw storage: only the slots in use are constructed (RunKernelWith).
   union ResultSlots {
     ResultSlots() {}
     ~ResultSlots() {}
     RCReference<AsyncValue> slots[kInlineOperands];
-  } results_storage;
-  std::vector<RCReference<AsyncValue>> results_heap;
-  RCReference<AsyncValue>* results = results_storage.slots;
-  if (num_results > kInlineOperands) {
-    results_heap.resize(num_results);
-    results = results_heap.data();
-  } else {
-    for (uint32_t r = 0; r < num_results; ++r)
-      new (&results[r]) RCReference<AsyncValue>();
-  }
+  } results;
+  RunKernelWith(kernel, args, results.slots, frame, queue);
+}
+
+void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
+                               ReadyQueue& queue) {
+  const HotKernel& entry = hot_[kernel];
+  std::vector<AsyncValue*> args(entry.num_operands);
+  // Allocated without construction: RunKernelWith constructs the slots.
+  std::unique_ptr<RCReference<AsyncValue>[]> results(
+      new RCReference<AsyncValue>[entry.num_results]);
+  RunKernelWith(kernel, args.data(), results.get(), frame, queue);
+}
+
+// Runs one ready kernel (§5.2) and delivers its results (§6.5). `results` is
+// raw storage for num_results slots; every slot is empty again on return.
+[[gnu::always_inline]] inline void Execution::RunKernelWith(
+    uint32_t kernel, AsyncValue** args, RCReference<AsyncValue>* results,
+    AsyncKernelFrame& frame, ReadyQueue& queue) {
+  const HotKernel& entry = hot_[kernel];
+  const uint32_t num_operands = entry.num_operands;
+  const uint32_t num_results = entry.num_results;
+  const uint32_t* code = entry.code;
 
   // §5.2: the last error operand, else the cancellation error, skips the
   // kernel and becomes every result.
   AsyncValue* error = nullptr;
   std::atomic<AsyncValue*>* regs = registers();
   for (uint32_t i = 0; i < num_operands; ++i) {
-    AsyncValue* arg = regs[entry.operands[i]].load(std::memory_order_relaxed);
+    AsyncValue* arg = regs[code[i]].load(std::memory_order_relaxed);
     args[i] = arg;
-    if (arg->IsError()) error = arg;
+    if (__builtin_expect(arg->IsError(), 0)) error = arg;
   }
-  if (error == nullptr) error = exec_ctx_.GetCancelAsyncValue();
-
-  if (error != nullptr) {
-    for (uint32_t r = 0; r < num_results; ++r) results[r] = FormRef(error);
+  code += num_operands;
+  if (__builtin_expect(error == nullptr, 1)) {
+    error = exec_ctx_.GetCancelAsyncValue();
+  }
+  // Empty slots. A single store for the common one-result kernel (a loop of
+  // unknown length would become a `rep stos`).
+  if (num_results == 1) {
+    new (&results[0]) RCReference<AsyncValue>();
   } else {
-    AsyncKernelFrame frame(&exec_ctx_);
+    for (uint32_t r = 0; r < num_results; ++r) {
+      new (&results[r]) RCReference<AsyncValue>();
+    }
+  }
+
+  if (__builtin_expect(error == nullptr, 1)) {
+    const ColdKernel& cold = fn_->cold_[kernel];
     frame.Reset(absl::MakeConstSpan(args, num_operands),
                 absl::MakeSpan(results, num_results),
-                absl::MakeConstSpan(entry.attributes, entry.num_attributes),
-                entry.location,
-                absl::MakeConstSpan(entry.functions, entry.num_functions));
-    KernelTracer* tracer = fn_->program_->tracer();
-    if (tracer == nullptr) {
+                absl::MakeConstSpan(cold.attributes, cold.num_attributes),
+                cold.location,
+                absl::MakeConstSpan(cold.functions, cold.num_functions));
+    if (__builtin_expect(tracer_ == nullptr, 1)) {
       entry.impl(&frame);
     } else {
       const int64_t start = NowNs();
       entry.impl(&frame);
-      tracer->OnKernel(*entry.location, start, NowNs());
+      tracer_->OnKernel(*cold.location, start, NowNs());
     }
     for (uint32_t r = 0; r < num_results; ++r) {
-      if (!results[r]) {
+      if (__builtin_expect(!results[r], 0)) {
         // A kernel bug: never leave a hole that would hang the function.
         frame.ReportError(absl::InternalError(
-            absl::StrCat("kernel '", entry.location->kernel,
+            absl::StrCat("kernel '", cold.location->kernel,
                          "' returned without setting result ", r)));
         break;
       }
+    }
+  } else if (num_results != 0) {
+    error->AddRef(num_results);
+    for (uint32_t r = 0; r < num_results; ++r) {
+      results[r] = TakeRef(error);
     }
   }
 
   // §5.8: operand references are released right after the kernel returns.
   for (uint32_t i = 0; i < num_operands; ++i) args[i]->DropRef();
 
-  const uint32_t* users = entry.used_by;
   for (uint32_t r = 0; r < num_results; ++r) {
-    const uint32_t num_users = entry.num_used_by[r];
-    const uint32_t reg = entry.results[r];
-    const uint32_t uses = fn_->use_counts_[reg];
-    AsyncValue* value = results[r].release();
-    if (uses == 0) {
-      value->DropRef();
-    } else {
-      if (uses > 1) value->AddRef(uses - 1);
-      DeliverValue(reg, value, users, num_users, queue);
-    }
-    users += num_users;
-  }
-  if (num_results <= kInlineOperands) {
-    for (uint32_t r = 0; r < num_results; ++r) results[r].~RCReference();
+    Deliver(code, results[r].release(), queue);
+    code += 3 + code[2];
   }
 }
 
 void Execution::Start(absl::Span<AsyncValue* const> arguments,
                       absl::Span<RCReference<AsyncValue>> results) {
-  const KernelEntry& entry = fn_->kernels_[0];
+  const HotKernel& entry = hot_[0];
   ReadyQueue queue(entry.stream);
   // §6.3 step 1: the start signal's users, in program order.
-  const uint32_t* users = entry.used_by;
-  for (uint32_t i = 0; i < entry.num_used_by[0]; ++i) {
-    Decrement(users[i], queue);
-  }
-  users += entry.num_used_by[0];
+  const uint32_t* code = entry.code;
+  for (uint32_t i = 0; i < code[2]; ++i) Decrement(code[3 + i], queue);
+  code += 3 + code[2];
   // Step 2: arguments, borrowed per use (§5.8).
   for (size_t a = 0; a < arguments.size(); ++a) {
-    const uint32_t num_users = entry.num_used_by[a + 1];
-    const uint32_t reg = entry.results[a + 1];
-    const uint32_t uses = fn_->use_counts_[reg];
-    if (uses != 0) {
-      arguments[a]->AddRef(uses);
-      DeliverValue(reg, arguments[a], users, num_users, queue);
+    if ((code[1] & kUseCountMask) != 0) {
+      arguments[a]->AddRef();
+      Deliver(code, arguments[a], queue);
     }
-    users += num_users;
+    code += 3 + code[2];
   }
   // Step 3.
   Process(queue);
 
   // Results: the value if it is already stored, else a placeholder that
-  // StoreRegister forwards later (§5.4).
+  // HandOff forwards later (§5.4).
   for (size_t i = 0; i < results.size(); ++i) {
     const uint32_t reg = fn_->result_registers_[i];
     const uint32_t index = fn_->handoff_index_[reg];
-    std::atomic<uintptr_t>& slot = handoff()[index];
+    std::atomic<uintptr_t>& slot = handoff_[index];
     uintptr_t word = slot.load(std::memory_order_acquire);
     if (word == 0) {
       RCReference<IndirectAsyncValue> placeholder = MakeIndirectAsyncValue();
@@ -481,8 +682,7 @@ void Execution::Start(absl::Span<AsyncValue* const> arguments,
   DropRef();
 }
 
-// ---- BefFunction
-// -------------------------------------------------------------
+// ---- BefFunction ------------------------------------------------------------
 
 void BefFunction::Execute(const ExecutionContext& exec_ctx,
                           absl::Span<AsyncValue* const> arguments,
@@ -502,9 +702,13 @@ void BefFunction::ExecuteSync(
     const ExecutionContext& exec_ctx, absl::Span<AsyncValue* const> arguments,
     absl::Span<RCReference<AsyncValue>> results) const {
   absl::InlinedVector<RCReference<AsyncValue>, 32> regs(num_registers_);
-  const KernelEntry& entry = kernels_[0];
-  for (size_t a = 0; a < arguments.size(); ++a) {
-    regs[entry.results[a + 1]] = FormRef(arguments[a]);
+  {
+    const uint32_t* code = hot_[0].code;
+    code += 3 + code[2];  // The start signal.
+    for (size_t a = 0; a < arguments.size(); ++a) {
+      regs[code[0]] = FormRef(arguments[a]);
+      code += 3 + code[2];
+    }
   }
   RCReference<AsyncValue> failure;
   for (size_t a = 0; a < arguments.size() && !failure; ++a) {
@@ -513,33 +717,36 @@ void BefFunction::ExecuteSync(
   absl::InlinedVector<AsyncValue*, kInlineOperands> args;
   absl::InlinedVector<RCReference<AsyncValue>, kInlineOperands> outs;
   KernelTracer* tracer = program_->tracer();
-  for (size_t k = 1; k < kernels_.size() && !failure; ++k) {
-    const KernelEntry& kernel = kernels_[k];
+  for (size_t k = 1; k < hot_.size() && !failure; ++k) {
+    const HotKernel& kernel = hot_[k];
+    const ColdKernel& cold = cold_[k];
     if (AsyncValue* cancelled = exec_ctx.GetCancelAsyncValue()) {
       failure = FormRef(cancelled);
       break;
     }
+    const uint32_t* code = kernel.code;
     args.resize(kernel.num_operands);
     for (uint32_t i = 0; i < kernel.num_operands; ++i) {
-      args[i] = regs[kernel.operands[i]].get();
+      args[i] = regs[code[i]].get();
     }
+    code += kernel.num_operands;
     outs.clear();
     outs.resize(kernel.num_results);
     AsyncKernelFrame frame(&exec_ctx);
     frame.Reset(args, absl::MakeSpan(outs),
-                absl::MakeConstSpan(kernel.attributes, kernel.num_attributes),
-                kernel.location,
-                absl::MakeConstSpan(kernel.functions, kernel.num_functions));
+                absl::MakeConstSpan(cold.attributes, cold.num_attributes),
+                cold.location,
+                absl::MakeConstSpan(cold.functions, cold.num_functions));
     const int64_t start = tracer ? NowNs() : 0;
     kernel.impl(&frame);
-    if (tracer) tracer->OnKernel(*kernel.location, start, NowNs());
+    if (tracer) tracer->OnKernel(*cold.location, start, NowNs());
     for (uint32_t r = 0; r < kernel.num_results; ++r) {
       if (!outs[r] || outs[r]->IsUnavailable()) {
         failure = MakeErrorAsyncValueRef(
             absl::InternalError(absl::StrCat(
-                "kernel '", kernel.location->kernel,
+                "kernel '", cold.location->kernel,
                 "' did not complete synchronously in a sync function")),
-            *kernel.location);
+            *cold.location);
         exec_ctx.host()->EmitError(failure->GetErrorInfo());
         break;
       }
@@ -547,7 +754,8 @@ void BefFunction::ExecuteSync(
         failure = outs[r].CopyRef();
         break;
       }
-      regs[kernel.results[r]] = std::move(outs[r]);
+      regs[code[0]] = std::move(outs[r]);
+      code += 3 + code[2];
     }
   }
   for (size_t i = 0; i < results.size(); ++i) {
@@ -630,7 +838,7 @@ class ProgramLoader {
   std::vector<bool> resolved_;
   int unknown_kernels_ = 0;
   struct Fixup {
-    KernelEntry* entry;  // Stable: kernels_ is sized before it is filled.
+    ColdKernel* entry;  // Stable: cold_ is sized before it is filled.
     size_t attributes;
     size_t functions;
   };
@@ -666,8 +874,8 @@ const ErrorLocation* ProgramLoader::MakeLocation(
 absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   const bef::FunctionInfo& info = file_.function(index);
   const bef::FunctionBody& body = info.body;
+  const absl::Span<const uint32_t> use_counts = body.register_use_counts();
   fn->num_registers_ = body.num_registers();
-  fn->use_counts_ = body.register_use_counts().data();
   fn->result_registers_ = body.result_registers().data();
   fn->handoff_index_.assign(body.num_registers(), kNotReturned);
   for (uint32_t reg : body.result_registers()) {
@@ -679,36 +887,57 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     ++fn->handoff_returns_[fn->handoff_index_[reg]];
   }
   const uint32_t num_kernels = body.num_kernels();
-  fn->kernels_.resize(num_kernels);
+  fn->hot_.resize(num_kernels);
+  fn->cold_.resize(num_kernels);
   fn->initial_ready_.resize(num_kernels);
+  // Where each kernel's code starts; pointers are taken once code_ is full.
+  std::vector<size_t> code_at(num_kernels);
   for (uint32_t k = 0; k < num_kernels; ++k) {
     const bef::KernelView view = body.kernel(k);
-    KernelEntry& entry = fn->kernels_[k];
-    entry.operands = view.operands().data();
-    entry.results = view.results().data();
-    entry.num_used_by = view.num_used_by().data();
-    entry.used_by = view.all_used_by().data();
-    entry.num_operands = static_cast<uint32_t>(view.operands().size());
-    entry.num_results = static_cast<uint32_t>(view.results().size());
-    entry.stream = body.stream_id(k);
-    entry.ready_count = static_cast<int32_t>(body.ready_count(k));
-    fn->initial_ready_[k] = entry.ready_count;
+    HotKernel& hot = fn->hot_[k];
+    ColdKernel& cold = fn->cold_[k];
+    hot.num_operands = static_cast<uint32_t>(view.operands().size());
+    hot.num_results = static_cast<uint32_t>(view.results().size());
+    hot.stream = body.stream_id(k);
+    hot.ready_count = static_cast<int32_t>(body.ready_count(k));
+    fn->initial_ready_[k] = hot.ready_count;
+
+    // The hot code: operands, then per result its register, use word and
+    // users (copied out of the BEF record so the loop reads one dense array).
+    code_at[k] = fn->code_.size();
+    std::vector<uint32_t>& code = fn->code_;
+    code.insert(code.end(), view.operands().begin(), view.operands().end());
+    const uint32_t* users = view.all_used_by().data();
+    for (uint32_t r = 0; r < hot.num_results; ++r) {
+      const uint32_t reg = view.results()[r];
+      const uint32_t num_users = view.num_used_by()[r];
+      uint32_t use_word = 0;
+      if (reg != bef::kStartSignalRegister) {
+        use_word = use_counts[reg];
+        if (fn->handoff_index_[reg] != kNotReturned) use_word |= kReturnedBit;
+      }
+      code.push_back(reg);
+      code.push_back(use_word);
+      code.push_back(num_users);
+      code.insert(code.end(), users, users + num_users);
+      users += num_users;
+    }
     if (view.is_entry()) continue;
 
-    entry.location = MakeLocation(index, view);
-    const uint32_t code = view.code();
-    if (!resolved_[code]) {
-      resolved_[code] = true;
+    cold.location = MakeLocation(index, view);
+    const uint32_t code_index = view.code();
+    if (!resolved_[code_index]) {
+      resolved_[code_index] = true;
       absl::StatusOr<AsyncKernelImplementation> impl =
-          program_->host_->registry().GetKernel(file_.kernel_name(code));
+          program_->host_->registry().GetKernel(file_.kernel_name(code_index));
       if (impl.ok()) {
-        impl_by_code_[code] = *impl;
+        impl_by_code_[code_index] = *impl;
       } else {
         ++unknown_kernels_;
         AsyncValueError error{
-            absl::NotFoundError(absl::StrCat("unknown kernel name '",
-                                             file_.kernel_name(code), "'")),
-            *entry.location};
+            absl::NotFoundError(absl::StrCat(
+                "unknown kernel name '", file_.kernel_name(code_index), "'")),
+            *cold.location};
         if (options_.on_error) {
           options_.on_error(error);
         } else {
@@ -716,13 +945,13 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
         }
       }
     }
-    entry.impl = impl_by_code_[code];
+    hot.impl = impl_by_code_[code_index];
 
     // Pointer tables live in the program's vectors, which still grow: record
     // where this kernel's tables start and point at them once they are full.
-    entry.num_attributes = static_cast<uint32_t>(view.attributes().size());
-    entry.num_functions = static_cast<uint32_t>(view.functions().size());
-    fixups_.push_back({&entry, program_->attribute_pointers_.size(),
+    cold.num_attributes = static_cast<uint32_t>(view.attributes().size());
+    cold.num_functions = static_cast<uint32_t>(view.functions().size());
+    fixups_.push_back({&cold, program_->attribute_pointers_.size(),
                        program_->function_pointers_.size()});
     for (uint32_t attr : view.attributes()) {
       program_->attribute_pointers_.push_back(file_.attribute(attr).payload());
@@ -731,11 +960,16 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
       program_->function_pointers_.push_back(program_->functions_[f].get());
     }
   }
-  // Execution record layout: header, registers, counters (even count),
-  // handoff slots.
-  fn->record_size_ = sizeof(Execution) +
-                     sizeof(AsyncValue*) * fn->num_registers_ +
-                     sizeof(int32_t) * ((num_kernels + 1) & ~size_t{1}) +
+  fn->code_.shrink_to_fit();
+  for (uint32_t k = 0; k < num_kernels; ++k) {
+    fn->hot_[k].code = fn->code_.data() + code_at[k];
+  }
+  // Execution record layout after the header: registers, counters (rounded
+  // to an even count, keeping 8-byte alignment), handoff slots.
+  fn->ready_offset_ = sizeof(AsyncValue*) * fn->num_registers_;
+  fn->handoff_offset_ =
+      fn->ready_offset_ + sizeof(int32_t) * ((num_kernels + 1) & ~size_t{1});
+  fn->record_size_ = sizeof(Execution) + fn->handoff_offset_ +
                      sizeof(uintptr_t) * fn->handoff_returns_.size();
   return absl::OkStatus();
 }

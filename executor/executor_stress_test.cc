@@ -84,7 +84,9 @@ TEST(ExecutorStressTest, ConcurrentRandomDagsMatchSingleThreadedRun) {
     for (int t = 0; t < kConcurrent; ++t) EXPECT_EQ(got[t], expected) << t;
     EXPECT_EQ(diagnostics.load(), kConcurrent * expected_diagnostics);
   }
-  if (live_before >= 0) EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+  if (live_before >= 0) {
+    EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+  }
 }
 
 }  // namespace

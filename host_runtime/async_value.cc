@@ -145,14 +145,10 @@ bool AsyncValue::IsUnique() const {
   return target != nullptr && target->IsUnique();
 }
 
-void AsyncValue::Destroy() {
+void AsyncValue::DestroySlow(uintptr_t word) {
 #ifndef NDEBUG
   internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
 #endif
-  // acquire: pairs with the release of NotifyAvailable/EnqueueWaiter on other
-  // threads (the refcount's acq_rel already orders them; this keeps the load
-  // self-evidently correct).
-  const uintptr_t word = waiters_and_state_.load(std::memory_order_acquire);
   const State state = StateOf(word);
   if (!IsAvailableWord(word)) {
     // Nobody can make this value available any more, so its waiters can never

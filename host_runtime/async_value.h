@@ -285,7 +285,25 @@ class AsyncValue {
   // waiters.
   void NotifyAvailable(State state, AsyncValueError* error = nullptr);
   void EnqueueWaiter(internal::WaiterNode* node, uintptr_t observed_word);
-  void Destroy();
+  // Frees a concrete trivially destructible value inline; anything else
+  // (errors, indirect values, payloads with destructors, waiters left behind)
+  // takes DestroySlow.
+  void Destroy() {
+    // acquire: pairs with the release of NotifyAvailable/EnqueueWaiter on
+    // other threads (the refcount's acq_rel already orders them).
+    const uintptr_t word = waiters_and_state_.load(std::memory_order_acquire);
+    if (fast_free_granules_ != 0 &&
+        word == static_cast<uintptr_t>(State::kConcrete)) {
+#ifndef NDEBUG
+      internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
+#endif
+      internal::PoolDeallocate(
+          this, size_t{fast_free_granules_} * internal::kPoolGranule);
+      return;
+    }
+    DestroySlow(word);
+  }
+  void DestroySlow(uintptr_t word);
   // The value whose payload/error this one exposes: itself, or an indirect
   // value's target.
   AsyncValue* Resolved();
@@ -295,7 +313,11 @@ class AsyncValue {
 
   std::atomic<uint32_t> refcount_;
   Kind kind_;
-  uint8_t reserved_ = 0;
+  // For a concrete value whose payload is trivially destructible and whose
+  // block came from the pool: the block's size in pool granules, so that
+  // dropping the last reference is a free-list push with no table lookup or
+  // call (the executor's hot path). 0 otherwise.
+  uint8_t fast_free_granules_ = 0;
   // Written once before the value is published (indirect values: when
   // forwarded).
   uint16_t type_id_;
@@ -321,16 +343,20 @@ class ConcreteAsyncValue : public AsyncValue {
 
   explicit ConcreteAsyncValue(UnconstructedPayload)
       : AsyncValue(Kind::kConcrete, State::kUnconstructed,
-                   internal::TypeIdOf<T>()) {}
+                   internal::TypeIdOf<T>()) {
+    fast_free_granules_ = FastFreeGranules();
+  }
   template <typename... Args>
   explicit ConcreteAsyncValue(ConstructedPayload, Args&&... args)
       : AsyncValue(Kind::kConcrete, State::kConstructed,
                    internal::TypeIdOf<T>()) {
+    fast_free_granules_ = FastFreeGranules();
     new (&storage_) T(std::forward<Args>(args)...);
   }
   template <typename... Args>
   explicit ConcreteAsyncValue(ConcretePayload, Args&&... args)
       : AsyncValue(Kind::kConcrete, State::kConcrete, internal::TypeIdOf<T>()) {
+    fast_free_granules_ = FastFreeGranules();
     new (&storage_) T(std::forward<Args>(args)...);
   }
   // An error value (used by ErrorAsyncValue).
@@ -351,6 +377,20 @@ class ConcreteAsyncValue : public AsyncValue {
   }
 
  private:
+  // See fast_free_granules_. Values are allocated by internal::AllocateValue
+  // (the factories in async_value_ref.h), which uses the pool exactly when
+  // the alignment allows it and the size fits.
+  static constexpr uint8_t FastFreeGranules() {
+    constexpr size_t size = sizeof(ConcreteAsyncValue);
+    if (!std::is_trivially_destructible<T>::value ||
+        alignof(ConcreteAsyncValue) > internal::kPoolGranule ||
+        size > internal::kPoolMaxSize) {
+      return 0;
+    }
+    return static_cast<uint8_t>((size + internal::kPoolGranule - 1) /
+                                internal::kPoolGranule);
+  }
+
   alignas(T) unsigned char storage_[sizeof(T)];
 };
 

@@ -151,8 +151,11 @@ AsyncValueRef<T> AsyncValuePtr<T>::CopyRef() const {
 
 namespace internal {
 
+// Forced inline (with MakeAvailableAsyncValueRef): a pool pop and four
+// stores, on every kernel's path.
 template <typename T, typename... Args>
-ConcreteAsyncValue<T>* AllocateConcrete(Args&&... args) {
+__attribute__((always_inline)) inline ConcreteAsyncValue<T>* AllocateConcrete(
+    Args&&... args) {
   using Value = ConcreteAsyncValue<T>;
   return new (AllocateValue(sizeof(Value), alignof(Value)))
       Value(std::forward<Args>(args)...);
@@ -162,7 +165,8 @@ ConcreteAsyncValue<T>* AllocateConcrete(Args&&... args) {
 
 // Makes an available (concrete) value holding `T(args...)`.
 template <typename T, typename... Args>
-AsyncValueRef<T> MakeAvailableAsyncValueRef(Args&&... args) {
+__attribute__((always_inline)) inline AsyncValueRef<T>
+MakeAvailableAsyncValueRef(Args&&... args) {
   return AsyncValueRef<T>(TakeRef<AsyncValue>(internal::AllocateConcrete<T>(
       typename ConcreteAsyncValue<T>::ConcretePayload{},
       std::forward<Args>(args)...)));

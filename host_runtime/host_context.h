@@ -64,6 +64,10 @@ class HostContext {
 
   // ---- Work ----
   void EnqueueWork(TaskFunction task) { work_queue_->AddTask(std::move(task)); }
+  // `count` runs of `task` (ConcurrentWorkQueue::AddTaskRuns).
+  void EnqueueWorkRuns(uint32_t count, TaskFunction task) {
+    work_queue_->AddTaskRuns(count, std::move(task));
+  }
   // Returns the task back when the queue refuses it (see
   // ConcurrentWorkQueue::AddBlockingTask).
   [[nodiscard]] std::optional<TaskFunction> EnqueueBlockingWork(

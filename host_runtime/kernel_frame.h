@@ -96,8 +96,11 @@ class AsyncKernelFrame {
   }
   // Stores an available T(args...) as result `index`; the payload is
   // constructed exactly once.
+  // Forced inline: it is most of a typed kernel's body (the executor's hot
+  // path), and GCC otherwise keeps one out-of-line copy per type.
   template <typename T, typename... Args>
-  void EmplaceResultAt(int index, Args&&... args) {
+  __attribute__((always_inline)) void EmplaceResultAt(int index,
+                                                      Args&&... args) {
     SetResultAt(index,
                 MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...)
                     .ReleaseRCRef());

@@ -287,7 +287,8 @@ template <typename R, typename Enable = void>
 struct ReturnTraits {
   // A plain value: one available result, moved in exactly once.
   static constexpr int kNumResults = 1;
-  static void Store(AsyncKernelFrame* frame, int index, R&& value) {
+  __attribute__((always_inline)) static void Store(AsyncKernelFrame* frame,
+                                                   int index, R&& value) {
     frame->EmplaceResultAt<R>(index, std::move(value));
   }
 };
@@ -496,7 +497,8 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
 
   template <size_t... I>
-  static void Call(AsyncKernelFrame* frame, std::index_sequence<I...>) {
+  __attribute__((always_inline)) static void Call(AsyncKernelFrame* frame,
+                                                  std::index_sequence<I...>) {
     if constexpr (std::is_void<Return>::value) {
       impl(std::tuple_element_t<I, Traits>::Get(frame, Prefix<I>(kArgCounts),
                                                 Prefix<I>(kResultCounts),

@@ -68,6 +68,11 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
     wakeup_->Signal();
   }
 
+  void AddTaskRuns(uint32_t count, TaskFunction task) override {
+    inbox_.Push(TaskNode::New(std::move(task), count));
+    wakeup_->Signal();
+  }
+
   std::optional<TaskFunction> AddBlockingTask(TaskFunction task,
                                               bool allow_queuing) override {
     // Blocking work shares the FIFO. Work that must start without queuing
@@ -113,7 +118,17 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
   void RunTask(TaskNode* node) {
     const void* outer = tls_running_queue;
     tls_running_queue = this;
-    TaskNode::RunAndDelete(node);
+    if (node->runs == 1) {
+      TaskNode::RunAndDelete(node);
+    } else {
+      // A batch of runs: run one, then put the node back at the head, ahead of
+      // anything the run enqueued (those arrived later), as separate tasks
+      // would be.
+      --node->runs;
+      node->fn();
+      node->next = fifo_head_;
+      fifo_head_ = node;
+    }
     tls_running_queue = outer;
   }
 

@@ -23,6 +23,12 @@ absl::Status BadSpec(absl::string_view spec, absl::string_view why) {
 
 }  // namespace
 
+void ConcurrentWorkQueue::AddTaskRuns(uint32_t count, TaskFunction task) {
+  AddTask([count, task = std::move(task)]() mutable {
+    for (uint32_t i = 0; i < count; ++i) task();
+  });
+}
+
 absl::StatusOr<std::unique_ptr<ConcurrentWorkQueue>> CreateWorkQueue(
     absl::string_view spec) {
   if (spec == "s") return CreateSingleThreadedWorkQueue();

@@ -32,6 +32,7 @@
 #ifndef RILL_HOST_RUNTIME_WORK_QUEUE_H_
 #define RILL_HOST_RUNTIME_WORK_QUEUE_H_
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,19 @@ class ConcurrentWorkQueue {
   // Enqueues a task that must not block. If the queue is full the task runs
   // inline, on the caller.
   virtual void AddTask(TaskFunction task) = 0;
+
+  // Enqueues `task` to run `count` (>= 1) times, one run after another and
+  // never concurrently, and destroys it after the last run (or when the queue
+  // drops it at destruction). For ordering, each run is its own task, as if
+  // AddTask had been called `count` times in a row: a FIFO queue runs the
+  // runs at that position, and Await may return between two of them (one
+  // difference: a run that itself calls Await does not run its own batch's
+  // later runs while it waits). The
+  // single-threaded queue keeps the runs as one queue entry, so a batch costs
+  // one enqueue (the executor hands a fan-out's streams over this way); the
+  // default runs them back to back in one task, since a multi-threaded queue
+  // has no order to keep.
+  virtual void AddTaskRuns(uint32_t count, TaskFunction task);
 
   // Enqueues a task that may block (I/O, waiting). Returns the task back when
   // it cannot be accepted: when `allow_queuing` is false and no thread can

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -83,6 +84,40 @@ TEST_P(WorkQueueTest, QuiesceWaitsForAllTasks) {
   }
   queue_->Quiesce();
   EXPECT_EQ(counter.load(), 10000);
+}
+
+// A callable that counts its runs and its destruction (once, after the last
+// run).
+struct CountingRuns {
+  std::atomic<int>* runs;
+  std::atomic<int>* destroyed;
+  std::atomic<bool>* running;
+  CountingRuns(std::atomic<int>* r, std::atomic<int>* d, std::atomic<bool>* g)
+      : runs(r), destroyed(d), running(g) {}
+  CountingRuns(CountingRuns&& o) noexcept
+      : runs(o.runs),
+        destroyed(std::exchange(o.destroyed, nullptr)),
+        running(o.running) {}
+  ~CountingRuns() {
+    if (destroyed != nullptr) destroyed->fetch_add(1);
+  }
+  void operator()() {
+    // Runs are never concurrent.
+    EXPECT_FALSE(running->exchange(true));
+    runs->fetch_add(1);
+    running->store(false);
+  }
+};
+
+TEST_P(WorkQueueTest, TaskRunsRunCountTimesThenTheTaskIsDestroyed) {
+  std::atomic<int> runs{0}, destroyed{0};
+  std::atomic<bool> running{false};
+  for (int i = 0; i < 100; ++i) {
+    queue_->AddTaskRuns(7, CountingRuns(&runs, &destroyed, &running));
+  }
+  queue_->Quiesce();
+  EXPECT_EQ(runs.load(), 700);
+  EXPECT_EQ(destroyed.load(), 100);
 }
 
 TEST_P(WorkQueueTest, QuiesceWaitsForTasksAddedByTasks) {
@@ -403,6 +438,47 @@ TEST(SingleThreadedWorkQueueTest, AwaitStopsAsSoonAsValuesAreAvailable) {
   EXPECT_EQ(order, (std::vector<int>{1, 2}));  // Task 3 stays queued.
   queue->Quiesce();
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(SingleThreadedWorkQueueTest, TaskRunsKeepTheirFifoPositionLikeTasks) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  std::vector<std::string> order;
+  queue->AddTask([&] { order.push_back("a"); });
+  int run = 0;
+  queue->AddTaskRuns(3, [&] {
+    order.push_back("r" + std::to_string(run));
+    // Added by a run: behind everything queued before it, the later runs
+    // included.
+    if (run++ == 0) queue->AddTask([&] { order.push_back("c"); });
+  });
+  queue->AddTask([&] { order.push_back("b"); });
+  queue->Quiesce();
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "r0", "r1", "r2", "b", "c"}));
+}
+
+TEST(SingleThreadedWorkQueueTest, AwaitMayReturnBetweenTwoTaskRuns) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+  int runs = 0;
+  queue->AddTaskRuns(3, [&, v = v.CopyRef()] {
+    if (++runs == 2) v.emplace(2);
+  });
+  RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+  queue->Await(values);
+  EXPECT_EQ(runs, 2);  // The third run stays queued, as a third task would.
+  queue->Quiesce();
+  EXPECT_EQ(runs, 3);
+}
+
+TEST(SingleThreadedWorkQueueTest, DestroyingTheQueueDropsPendingRunsOnce) {
+  std::atomic<int> runs{0}, destroyed{0};
+  std::atomic<bool> running{false};
+  {
+    auto queue = CreateSingleThreadedWorkQueue();
+    queue->AddTaskRuns(5, CountingRuns(&runs, &destroyed, &running));
+  }  // Destruction quiesces: every run happens, then the task is destroyed.
+  EXPECT_EQ(runs.load(), 5);
+  EXPECT_EQ(destroyed.load(), 1);
 }
 
 TEST(SingleThreadedWorkQueueTest,

@@ -32,12 +32,16 @@ namespace rill {
 namespace internal {
 
 struct TaskNode {
-  explicit TaskNode(TaskFunction f) : fn(std::move(f)) {}
+  explicit TaskNode(TaskFunction f, uint32_t runs = 1)
+      : fn(std::move(f)), runs(runs) {}
   TaskNode* next = nullptr;
   TaskFunction fn;
+  // Runs left (ConcurrentWorkQueue::AddTaskRuns); only the single-threaded
+  // queue makes nodes with more than one.
+  uint32_t runs;
 
-  static TaskNode* New(TaskFunction f) {
-    return new (PoolAllocate(sizeof(TaskNode))) TaskNode(std::move(f));
+  static TaskNode* New(TaskFunction f, uint32_t runs = 1) {
+    return new (PoolAllocate(sizeof(TaskNode))) TaskNode(std::move(f), runs);
   }
   static void Delete(TaskNode* node) {
     node->~TaskNode();
