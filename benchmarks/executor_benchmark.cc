@@ -11,7 +11,9 @@
 //
 //   bazel run -c opt //benchmarks:executor_benchmark
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <future>
@@ -180,6 +182,64 @@ void BM_TbbCall100(benchmark::State& state) {
   RunTbb(state, g, 1);
 }
 
+// ---- The floor on this machine
+// -----------------------------------------------
+
+// What any executor over refcounted, pooled async values must do per kernel,
+// and nothing else: call the kernel body through a pointer, allocate its
+// result value, read the operand's state and payload, keep the result in a
+// register, and drop the operand (freeing it when last). The fan-out floor
+// adds the two atomics a dataflow join cannot avoid: the shared operand's
+// reference count and the join's pending count. No scheduling, ready lists,
+// frames, streams or error propagation: Rill's figure over this one is what
+// those cost.
+int32_t FloorInc(int32_t x) { return x + 1; }
+
+void BM_FloorChain(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<AsyncValue*> regs(n + 1);
+  int32_t (*volatile body)(int32_t) = &FloorInc;
+  bench::MeasurePerItem(state, n + 1, "ns_per_node", [&] {
+    regs[0] = MakeAvailableAsyncValueRef<int32_t>(0).release();
+    for (int i = 1; i <= n; ++i) {
+      AsyncValue* in = regs[i - 1];
+      if (in->IsError()) std::abort();
+      regs[i] = MakeAvailableAsyncValueRef<int32_t>(body(in->get<int32_t>()))
+                    .release();
+      in->DropRef();
+    }
+    benchmark::DoNotOptimize(regs[n]->get<int32_t>());
+    regs[n]->DropRef();
+  });
+}
+
+void BM_FloorFanOutFanIn(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<AsyncValue*> leaves(n);
+  int32_t (*volatile body)(int32_t) = &FloorInc;
+  std::atomic<int32_t> pending{0};
+  bench::MeasurePerItem(state, n + 2, "ns_per_node", [&] {
+    AsyncValue* root = MakeAvailableAsyncValueRef<int32_t>(1).release();
+    root->AddRef(n - 1);
+    pending.store(n, std::memory_order_relaxed);
+    int32_t sum = 0;
+    for (int i = 0; i < n; ++i) {
+      if (root->IsError()) std::abort();
+      leaves[i] =
+          MakeAvailableAsyncValueRef<int32_t>(body(root->get<int32_t>()))
+              .release();
+      root->DropRef();
+      if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        for (AsyncValue* leaf : leaves) {
+          sum += leaf->get<int32_t>();
+          leaf->DropRef();
+        }
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+  });
+}
+
 // ---- std::promise/future chain completed by a helper thread
 // ------------------
 
@@ -260,6 +320,13 @@ void RegisterInterleavedRounds() {
        BM_TbbFanOutFanIn, 10000},
   };
   for (const Shape& shape : shapes) {
+    const bool chain = shape.rill == BM_RillChain;
+    benchmark::RegisterBenchmark(
+        (std::string(chain ? "BM_FloorChain/" : "BM_FloorFanOutFanIn/") +
+         std::to_string(shape.n))
+            .c_str(),
+        chain ? BM_FloorChain : BM_FloorFanOutFanIn)
+        ->Arg(shape.n);
     for (int round = 0; round < kRounds; ++round) {
       const std::string suffix =
           "/" + std::to_string(shape.n) + "/round:" + std::to_string(round);
@@ -298,6 +365,19 @@ int main(int argc, char** argv) {
           Comparison{"fan-out 1->10,000 + fan-in, per node vs oneTBB",
                      "BM_RillFanOutFanIn/10000/*", "BM_TbbFanOutFanIn/10000/*",
                      "ns_per_node", /*max_ratio=*/0.25, /*max_ours_ns=*/20},
+          Comparison{"chain of 100: Rill over this machine's floor (no "
+                     "target; see BM_FloorChain)",
+                     "BM_RillChain/100/*", "BM_FloorChain/100/100",
+                     "ns_per_node"},
+          Comparison{"chain of 100,000: Rill over the floor",
+                     "BM_RillChain/100000/*", "BM_FloorChain/100000/100000",
+                     "ns_per_node"},
+          Comparison{"fan-out 1->100 + fan-in: Rill over the floor",
+                     "BM_RillFanOutFanIn/100/*", "BM_FloorFanOutFanIn/100/100",
+                     "ns_per_node"},
+          Comparison{"fan-out 1->10,000 + fan-in: Rill over the floor",
+                     "BM_RillFanOutFanIn/10000/*",
+                     "BM_FloorFanOutFanIn/10000/10000", "ns_per_node"},
           Comparison{"chain of 1,000 async kernels completed from the blocking "
                      "pool vs std::promise/future via a helper thread",
                      "BM_RillBlockingChain/1000/real_time",
