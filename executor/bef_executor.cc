@@ -190,6 +190,7 @@ class Execution {
   const BefFunction* const fn_;
   // Cached from fn_ so the loop does not chase it.
   const HotKernel* const hot_;
+  const ColdKernel* const cold_;
   std::atomic<int32_t>* ready_;
   std::atomic<uintptr_t>* handoff_;
   KernelTracer* const tracer_;
@@ -259,6 +260,7 @@ Execution* Execution::Create(const BefFunction* fn,
 Execution::Execution(const BefFunction* fn, const ExecutionContext& exec_ctx)
     : fn_(fn),
       hot_(fn->hot_.data()),
+      cold_(fn->cold_.data()),
       tracer_(fn->program_->tracer()),
       exec_ctx_(exec_ctx) {
   char* base = reinterpret_cast<char*>(registers());
@@ -376,6 +378,7 @@ void Execution::Continue(const uint32_t* result, AsyncValue* value,
 
 void Execution::Process(ReadyQueue& queue) {
   AsyncKernelFrame frame(&exec_ctx_);
+  frame.set_arguments_error_free(true);  // RunKernelWith skips the others.
   while (true) {
     if (queue.inline_list.empty()) SwitchStream(queue);
     if (!queue.outline.empty()) EnqueueOutline(queue);
@@ -597,7 +600,7 @@ void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
   }
 
   if (__builtin_expect(error == nullptr, 1)) {
-    const ColdKernel& cold = fn_->cold_[kernel];
+    const ColdKernel& cold = cold_[kernel];
     frame.Reset(absl::MakeConstSpan(args, num_operands),
                 absl::MakeSpan(results, num_results),
                 absl::MakeConstSpan(cold.attributes, cold.num_attributes),
@@ -733,6 +736,8 @@ void BefFunction::ExecuteSync(
     outs.clear();
     outs.resize(kernel.num_results);
     AsyncKernelFrame frame(&exec_ctx);
+    // The first error argument ended the function before this kernel.
+    frame.set_arguments_error_free(true);
     frame.Reset(args, absl::MakeSpan(outs),
                 absl::MakeConstSpan(cold.attributes, cold.num_attributes),
                 cold.location,

@@ -55,6 +55,14 @@ class AsyncKernelFrame {
     functions_ = functions;
   }
 
+  // Declares that no argument of any kernel run through this frame is an
+  // error: the executor skips such kernels itself (spec §5.2), so the typed
+  // adaptor need not look again.
+  void set_arguments_error_free(bool error_free) {
+    arguments_error_free_ = error_free;
+  }
+  bool arguments_error_free() const { return arguments_error_free_; }
+
   // ---- Kernel side ----
   const ExecutionContext& GetExecutionContext() const { return *exec_ctx_; }
   HostContext* GetHostContext() const { return exec_ctx_->host(); }
@@ -139,6 +147,7 @@ class AsyncKernelFrame {
   absl::Span<const void* const> attributes_;
   const ErrorLocation* location_ = nullptr;
   absl::Span<const Function* const> functions_;
+  bool arguments_error_free_ = false;
 };
 
 // A frame that owns its arguments (holding a reference to each), attributes and

@@ -450,10 +450,12 @@ struct KernelImpl<Return (*)(Params...), impl> {
     // error argument and the function is not called (nothing is reported: the
     // producer already did).
     AsyncValue* last_error = nullptr;
-    for (AsyncValue* value : frame->GetArguments()) {
-      if (value->IsError()) last_error = value;
+    if (!frame->arguments_error_free()) {
+      for (AsyncValue* value : frame->GetArguments()) {
+        if (value->IsError()) last_error = value;
+      }
     }
-    if (last_error != nullptr) {
+    if (__builtin_expect(last_error != nullptr, 0)) {
       for (RCReference<AsyncValue>& slot : frame->GetResults()) {
         if (!slot) slot = FormRef(last_error);
       }
