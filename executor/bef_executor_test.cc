@@ -84,7 +84,9 @@ TEST(BefExecutorTest, CancellationSkipsPendingKernelsAndLeaksNothing) {
     results.clear();
     host->Quiesce();
   }
-  if (live_before >= 0) EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+  if (live_before >= 0) {
+    EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+  }
 }
 
 TEST(BefExecutorTest, ReportedErrorsCarryProvenance) {

@@ -102,7 +102,7 @@ struct CountingRuns {
     if (destroyed != nullptr) destroyed->fetch_add(1);
   }
   void operator()() {
-    // Runs are never concurrent.
+    // Runs of one batch are never concurrent.
     EXPECT_FALSE(running->exchange(true));
     runs->fetch_add(1);
     running->store(false);
@@ -111,9 +111,11 @@ struct CountingRuns {
 
 TEST_P(WorkQueueTest, TaskRunsRunCountTimesThenTheTaskIsDestroyed) {
   std::atomic<int> runs{0}, destroyed{0};
-  std::atomic<bool> running{false};
+  // One flag per batch: different batches may run concurrently.
+  std::vector<std::atomic<bool>> running(100);
+  for (std::atomic<bool>& flag : running) flag.store(false);
   for (int i = 0; i < 100; ++i) {
-    queue_->AddTaskRuns(7, CountingRuns(&runs, &destroyed, &running));
+    queue_->AddTaskRuns(7, CountingRuns(&runs, &destroyed, &running[i]));
   }
   queue_->Quiesce();
   EXPECT_EQ(runs.load(), 700);
