@@ -47,6 +47,14 @@ void BlockingInc(int32_t x, Result<int32_t> out, const ExecutionContext& ctx) {
 }
 
 struct RillCase {
+  // A function's results can be available while its execution still winds
+  // down on another thread (a blocking-pool continuation): quiesce before the
+  // program goes (the contract in bef_executor.h).
+  ~RillCase() {
+    if (host != nullptr) host->Quiesce();
+  }
+  RillCase() = default;
+  RillCase(RillCase&&) = default;
   std::unique_ptr<HostContext> host;
   std::unique_ptr<BefProgram> program;
   const Function* main = nullptr;

@@ -633,8 +633,11 @@ void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
   for (uint32_t i = 0; i < num_operands; ++i) args[i]->DropRef();
 
   for (uint32_t r = 0; r < num_results; ++r) {
+    // Read ahead: delivering the function's last result may let the caller
+    // finish, so nothing of the function is read after the last delivery.
+    const uint32_t* next = code + 3 + code[2];
     Deliver(code, results[r].release(), queue);
-    code += 3 + code[2];
+    code = next;
   }
 }
 

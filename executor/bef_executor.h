@@ -64,6 +64,10 @@ class BefProgram {
       std::unique_ptr<bef::BefFile> file, HostContext* host,
       LoadOptions options = {});
 
+  // Requires every execution of the program's functions to have finished.
+  // Available results are not enough: an execution may still be releasing
+  // its operands on the thread that completed its last async value. Quiesce
+  // the host's work queue (HostContext::Quiesce) first, as rill-run does.
   ~BefProgram();
   BefProgram(const BefProgram&) = delete;
   BefProgram& operator=(const BefProgram&) = delete;
