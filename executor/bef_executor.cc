@@ -31,8 +31,28 @@ constexpr uint32_t kInlineOperands = 16;
 // In a result's use word (see HotKernel::code): the register is returned.
 constexpr uint32_t kReturnedBit = 0x80000000u;
 constexpr uint32_t kUseCountMask = ~kReturnedBit;
+constexpr uint32_t kNoCounter = ~0u;
 
 thread_local int tls_continuation_depth = 0;
+
+class Execution;
+
+// Decrements of one multi-operand kernel that this thread has counted but not
+// yet applied to the kernel's shared counter (Execution::Decrement): a
+// fan-in's producers running back to back on one thread cost one atomic
+// read-modify-write in all instead of one each. Non-zero only while a Process
+// of `exec` is on this thread's stack, which applies them before it returns.
+struct HeldDecrements {
+  Execution* exec = nullptr;
+  uint32_t kernel = 0;
+  uint32_t counter = 0;  // The kernel's.
+  int32_t count = 0;
+  // Set when a decrement adds to the hold; the loop applies a hold that the
+  // last kernel did not add to, so holding never delays a kernel for longer
+  // than one kernel run (another thread may be waiting to see it ready).
+  bool renewed = false;
+};
+thread_local HeldDecrements tls_held;
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -49,7 +69,10 @@ struct HotKernel {
   // (the entry kernel's result 0 is the start signal, with use word 0).
   const uint32_t* code = nullptr;
   uint32_t stream = 0;
-  int32_t ready_count = 0;
+  // Index of the kernel's "operands not ready" counter in the execution
+  // record, or kNoCounter when it has one operand position: its single
+  // producer makes it ready without counting, and the record stays small.
+  uint32_t counter = kNoCounter;
   uint32_t num_operands = 0;
   uint32_t num_results = 0;
 };
@@ -148,13 +171,30 @@ class Execution {
   // Runs the ready kernels `run` of `stream` as a task of its own.
   void RunTask(uint32_t stream, const uint32_t* run, uint32_t size) {
     ReadyQueue queue(stream);
+    RunTaskIn(queue, stream, run, size, /*keep_held=*/false);
+  }
+  // The same with `queue` (empty) reused across the runs of a batch, which
+  // may keep decrements held from one run to the next (ApplyHeld after).
+  void RunTaskIn(ReadyQueue& queue, uint32_t stream, const uint32_t* run,
+                 uint32_t size, bool keep_held) {
+    queue.current = stream;
     if (size == 1) {
       queue.inline_list.push_back(*run);
     } else {
       queue.inline_list.assign(run, run + size);
     }
-    Process(queue);
+    Process(queue, keep_held);
   }
+  // After runs with keep_held: applies the held decrements and processes
+  // what they make ready.
+  void ApplyHeldAndProcess(ReadyQueue& queue) {
+    if (tls_held.count != 0) Process(queue);
+  }
+  // Applies this thread's held decrements (HeldDecrements), whichever
+  // execution they belong to; a kernel they make ready goes to `queue` if it
+  // is this execution's, else to the work queue.
+  [[gnu::noinline]] void ApplyHeld(ReadyQueue& queue);
+  HostContext* host() const { return exec_ctx_.host(); }
 
  private:
   Execution(const BefFunction* fn, const ExecutionContext& exec_ctx);
@@ -165,6 +205,7 @@ class Execution {
   }
 
   void Decrement(uint32_t kernel, ReadyQueue& queue);
+  void MakeReady(uint32_t kernel, ReadyQueue& queue);
   void Deliver(const uint32_t* result, AsyncValue* value, ReadyQueue& queue);
   void StoreRegister(uint32_t reg, uint32_t use_word, AsyncValue* value) {
     registers()[reg].store(value, std::memory_order_relaxed);
@@ -175,7 +216,7 @@ class Execution {
   void HandOff(uint32_t reg, AsyncValue* value);
   void AwaitResult(const uint32_t* result, AsyncValue* value, uint32_t stream);
   void Continue(const uint32_t* result, AsyncValue* value, uint32_t stream);
-  void Process(ReadyQueue& queue);
+  void Process(ReadyQueue& queue, bool keep_held = false);
   void SwitchStream(ReadyQueue& queue);
   void EnqueueOutline(ReadyQueue& queue);
   void RunKernel(uint32_t kernel, AsyncKernelFrame& frame, ReadyQueue& queue);
@@ -270,8 +311,10 @@ Execution::Execution(const BefFunction* fn, const ExecutionContext& exec_ctx)
   // Registers are not cleared: each is written once, by its producer, before
   // any reader is made ready (stores are relaxed: a kernel reads a register
   // only after the acq_rel decrement, or on the thread, that published it).
-  std::memcpy(static_cast<void*>(ready_), fn->initial_ready_.data(),
-              sizeof(int32_t) * fn->initial_ready_.size());
+  if (!fn->initial_ready_.empty()) {
+    std::memcpy(static_cast<void*>(ready_), fn->initial_ready_.data(),
+                sizeof(int32_t) * fn->initial_ready_.size());
+  }
   std::memset(static_cast<void*>(handoff_), 0,
               sizeof(uintptr_t) * fn->handoff_returns_.size());
 }
@@ -286,22 +329,66 @@ void Execution::Destroy() {
                                                         ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
   // A kernel with one operand position has exactly one producer, so it needs
-  // no shared counter. Otherwise acq_rel: the producers' register stores
-  // happen before the last decrementer reads them. A count already at 1 means
-  // every other producer is done (its release RMW is in the sequence this
-  // acquire load reads), so the last one skips the read-modify-write.
-  if (entry.ready_count != 1) {
-    std::atomic<int32_t>& count = ready_[kernel];
-    if (count.load(std::memory_order_acquire) != 1 &&
-        count.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+  // no shared counter. Otherwise the decrement is held on this thread
+  // (HeldDecrements) unless it is the last: the counter, less what this
+  // thread holds, is 1 exactly when every other producer is done (their
+  // release RMWs are in the sequence this acquire load reads; the counter
+  // only falls), and then nobody else will touch it. Held decrements are
+  // applied with an acq_rel RMW, so the producers' register stores happen
+  // before the last decrementer reads them.
+  if (entry.counter != kNoCounter) {
+    HeldDecrements& held = tls_held;
+    const int32_t mine =
+        held.exec == this && held.counter == entry.counter ? held.count : 0;
+    if (ready_[entry.counter].load(std::memory_order_acquire) != mine + 1) {
+      if (mine == 0) {
+        if (held.count != 0) ApplyHeld(queue);
+        held.exec = this;
+        held.kernel = kernel;
+        held.counter = entry.counter;
+      }
+      held.count = mine + 1;
+      held.renewed = true;
       return;
     }
+    if (mine != 0) held.count = 0;
   }
-  if (entry.stream == queue.current) {
+  MakeReady(kernel, queue);
+}
+
+[[gnu::always_inline]] inline void Execution::MakeReady(uint32_t kernel,
+                                                        ReadyQueue& queue) {
+  if (hot_[kernel].stream == queue.current) {
     queue.inline_list.push_back(kernel);
   } else {
     queue.outline.push_back(kernel);
   }
+}
+
+void Execution::ApplyHeld(ReadyQueue& queue) {
+  HeldDecrements& held = tls_held;
+  const int32_t count = held.count;
+  Execution* exec = held.exec;
+  const uint32_t kernel = held.kernel;
+  const uint32_t counter = held.counter;
+  held.count = 0;
+  // Can reach zero only if other threads decremented meanwhile: on one
+  // thread the last decrement finds the hold and makes the kernel ready.
+  if (exec->ready_[counter].fetch_sub(count, std::memory_order_acq_rel) !=
+      count) {
+    return;
+  }
+  if (exec == this) {
+    MakeReady(kernel, queue);
+    return;
+  }
+  // Another execution, whose Process is further up this thread's stack (a
+  // call kernel's callee is applying its caller's hold): run it as a task.
+  exec->AddRef();
+  exec->host()->EnqueueWork([exec, kernel] {
+    exec->RunTask(exec->hot_[kernel].stream, &kernel, 1);
+    exec->DropRef();
+  });
 }
 
 void Execution::HandOff(uint32_t reg, AsyncValue* value) {
@@ -376,14 +463,25 @@ void Execution::Continue(const uint32_t* result, AsyncValue* value,
   DropRef();
 }
 
-void Execution::Process(ReadyQueue& queue) {
+void Execution::Process(ReadyQueue& queue, bool keep_held) {
   AsyncKernelFrame frame(&exec_ctx_);
   frame.set_arguments_error_free(true);  // RunKernelWith skips the others.
+  HeldDecrements& held = tls_held;
   while (true) {
-    if (queue.inline_list.empty()) SwitchStream(queue);
+    if (queue.inline_list.empty()) {
+      if (queue.outline.empty()) {
+        if (held.count == 0 || keep_held) return;
+        ApplyHeld(queue);  // May make a kernel ready (other threads).
+        continue;
+      }
+      SwitchStream(queue);
+    }
     if (!queue.outline.empty()) EnqueueOutline(queue);
-    if (queue.inline_list.empty()) return;
     RunKernel(queue.inline_list.pop_back(), frame, queue);
+    if (__builtin_expect(held.count != 0, 0)) {
+      if (!held.renewed) ApplyHeld(queue);
+      held.renewed = false;
+    }
   }
 }
 
@@ -421,7 +519,7 @@ class OutlineBatch {
     void* block = std::malloc(sizeof(OutlineBatch) +
                               sizeof(uint32_t) * (size + runs + 1));
     if (block == nullptr) std::abort();
-    auto* batch = new (block) OutlineBatch(exec, hot, size);
+    auto* batch = new (block) OutlineBatch(exec, hot, size, runs);
     uint32_t* copy = batch->kernels();
     uint32_t* starts = batch->starts();
     uint32_t run = 0;
@@ -440,24 +538,35 @@ class OutlineBatch {
     exec->DropRef();
   }
 
-  void RunNext() {
+  // One run, and the ones after it the work queue lets this call claim
+  // (ConcurrentWorkQueue::ClaimNextRun), in one ready queue: decrements held
+  // by one run carry over to the next (a fan-in's counter is touched once).
+  void Run() {
+    ReadyQueue queue(0);
+    HostContext* host = exec_->host();
     const uint32_t* starts = this->starts();
-    const uint32_t begin = starts[next_];
-    const uint32_t end = starts[next_ + 1];
-    ++next_;
-    const uint32_t* first = kernels() + begin;
-    exec_->RunTask(hot_[*first].stream, first, end - begin);
+    do {
+      const uint32_t begin = starts[next_];
+      const uint32_t end = starts[next_ + 1];
+      ++next_;
+      const uint32_t* first = kernels() + begin;
+      exec_->RunTaskIn(queue, hot_[*first].stream, first, end - begin,
+                       /*keep_held=*/true);
+    } while (next_ != num_runs_ && host->ClaimNextRun());
+    exec_->ApplyHeldAndProcess(queue);
   }
 
  private:
-  OutlineBatch(Execution* exec, const HotKernel* hot, uint32_t size)
-      : exec_(exec), hot_(hot), size_(size) {}
+  OutlineBatch(Execution* exec, const HotKernel* hot, uint32_t size,
+               uint32_t runs)
+      : exec_(exec), hot_(hot), size_(size), num_runs_(runs) {}
   uint32_t* kernels() { return reinterpret_cast<uint32_t*>(this + 1); }
   uint32_t* starts() { return kernels() + size_; }
 
   Execution* const exec_;
   const HotKernel* const hot_;
   const uint32_t size_;
+  const uint32_t num_runs_;
   uint32_t next_ = 0;
 };
 static_assert(std::is_trivially_destructible<OutlineBatch>::value,
@@ -474,7 +583,7 @@ class OutlineBatchTask {
   ~OutlineBatchTask() {
     if (batch_ != nullptr) OutlineBatch::Destroy(batch_);
   }
-  void operator()() { batch_->RunNext(); }
+  void operator()() { batch_->Run(); }
 
  private:
   OutlineBatch* batch_;
@@ -486,23 +595,29 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
   auto by_stream = [kernels](uint32_t x, uint32_t y) {
     return kernels[x].stream < kernels[y].stream;
   };
-  auto strictly_descending = [kernels](uint32_t x, uint32_t y) {
-    return kernels[x].stream <= kernels[y].stream;
-  };
   // A stable sort by stream. Fan-outs usually arrive sorted, or with distinct
   // streams in descending order (user lists are newest first), where
-  // reversing is the stable sort; neither allocates.
-  if (!std::is_sorted(a.begin(), a.end(), by_stream)) {
-    if (std::adjacent_find(a.begin(), a.end(), strictly_descending) ==
-        a.end()) {
+  // reversing is the stable sort; neither allocates. One pass tells which,
+  // and counts the runs of equal streams (the same after either).
+  bool ascending = true, descending = true;
+  uint32_t runs = 1;
+  for (uint32_t i = 1, prev = kernels[a[0]].stream; i < a.size(); ++i) {
+    const uint32_t stream = kernels[a[i]].stream;
+    ascending &= prev <= stream;
+    descending &= prev > stream;
+    runs += stream != prev;
+    prev = stream;
+  }
+  if (!ascending) {
+    if (descending) {
       std::reverse(a.begin(), a.end());
     } else {
       std::stable_sort(a.begin(), a.end(), by_stream);
+      runs = 1;
+      for (uint32_t i = 1; i < a.size(); ++i) {
+        runs += kernels[a[i]].stream != kernels[a[i - 1]].stream;
+      }
     }
-  }
-  uint32_t runs = 1;
-  for (uint32_t i = 1; i < a.size(); ++i) {
-    runs += kernels[a[i]].stream != kernels[a[i - 1]].stream;
   }
   HostContext* host = exec_ctx_.host();
   if (runs > 1 && host->GetNumWorkerThreads() == 1) {
@@ -897,7 +1012,6 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   const uint32_t num_kernels = body.num_kernels();
   fn->hot_.resize(num_kernels);
   fn->cold_.resize(num_kernels);
-  fn->initial_ready_.resize(num_kernels);
   // Where each kernel's code starts; pointers are taken once code_ is full.
   std::vector<size_t> code_at(num_kernels);
   for (uint32_t k = 0; k < num_kernels; ++k) {
@@ -907,8 +1021,10 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     hot.num_operands = static_cast<uint32_t>(view.operands().size());
     hot.num_results = static_cast<uint32_t>(view.results().size());
     hot.stream = body.stream_id(k);
-    hot.ready_count = static_cast<int32_t>(body.ready_count(k));
-    fn->initial_ready_[k] = hot.ready_count;
+    if (k != 0 && body.ready_count(k) > 1) {
+      hot.counter = static_cast<uint32_t>(fn->initial_ready_.size());
+      fn->initial_ready_.push_back(static_cast<int32_t>(body.ready_count(k)));
+    }
 
     // The hot code: operands, then per result its register, use word and
     // users (copied out of the BEF record so the loop reads one dense array).
@@ -976,7 +1092,8 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   // to an even count, keeping 8-byte alignment), handoff slots.
   fn->ready_offset_ = sizeof(AsyncValue*) * fn->num_registers_;
   fn->handoff_offset_ =
-      fn->ready_offset_ + sizeof(int32_t) * ((num_kernels + 1) & ~size_t{1});
+      fn->ready_offset_ +
+      sizeof(int32_t) * ((fn->initial_ready_.size() + 1) & ~size_t{1});
   fn->record_size_ = sizeof(Execution) + fn->handoff_offset_ +
                      sizeof(uintptr_t) * fn->handoff_returns_.size();
   return absl::OkStatus();

@@ -8,6 +8,8 @@
 #include "executor/testing/test_program.h"
 #include "gtest/gtest.h"
 #include "host_runtime/async_value.h"
+#include "host_runtime/async_value_ref.h"
+#include "host_runtime/kernel_utils.h"
 
 namespace rill {
 namespace {
@@ -131,6 +133,75 @@ TEST(BefExecutorTest, ReportedErrorsCarryProvenance) {
   // Reported once, by x.check; x.inc was skipped silently.
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0].location->kernel, "x.check");
+}
+
+// For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.
+AsyncValueRef<int32_t>* g_pending = nullptr;
+const Function* g_callee = nullptr;
+
+// Completes *g_pending from another thread (whose continuation decrements the
+// caller's fan-in while this thread still holds its own decrement of it),
+// then calls *g_callee inline and returns its result plus `x`.
+int32_t CompleteElsewhereThenCall(int32_t x, const ExecutionContext& ctx) {
+  std::thread([] { g_pending->emplace(100); }).join();
+  RCReference<AsyncValue> result;
+  g_callee->Execute(ctx, {}, {&result, 1});
+  return x + result->get<int32_t>();
+}
+
+TEST(BefExecutorTest, HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution) {
+  // main(%p): %a = const 1; %v = inc %a; %c = complete_then_call %v;
+  //           %s = add %v, %p; return add %s, %c.
+  // %v's delivery holds its decrement of `add %v, %p` on this thread; the
+  // other thread delivers %p and applies its own; the callee's loop applies
+  // the caller's hold, which makes the add ready in the caller's execution
+  // while the callee runs: it must run there (as a task), not in the callee.
+  auto host = CreateTestHost();
+  ASSERT_TRUE(host->registry()
+                  .AddKernel("x.complete_then_call",
+                             RILL_KERNEL(CompleteElsewhereThenCall))
+                  .ok());
+  bef::BefBuilder b;
+  const uint32_t i32 = b.AddType("i32");
+  const uint32_t main_fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {i32}, {i32});
+  const uint32_t callee_fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "callee", {}, {i32});
+  auto kernel = [&](bef::FunctionBodyBuilder* body, const char* name,
+                    std::vector<uint32_t> operands,
+                    std::vector<uint32_t> attributes = {}) {
+    bef::KernelSpec spec;
+    spec.name = b.AddKernelName(name);
+    spec.operands = std::move(operands);
+    spec.attributes = std::move(attributes);
+    spec.num_results = 1;
+    return body->AddKernel(spec)[0];
+  };
+  bef::FunctionBodyBuilder* callee = b.DefineFunction(callee_fn);
+  callee->SetResults(
+      {kernel(callee, "x.const", {}, {b.AddScalar<int32_t>(20)})});
+  bef::FunctionBodyBuilder* body = b.DefineFunction(main_fn);
+  const uint32_t p = body->argument(0);
+  const uint32_t a = kernel(body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+  const uint32_t v = kernel(body, "x.inc", {a});
+  const uint32_t c = kernel(body, "x.complete_then_call", {v});
+  const uint32_t sum = kernel(body, "x.add", {v, p});
+  body->SetResults({kernel(body, "x.add", {sum, c})});
+  auto program = LoadOrDie(*b.Finish(), host.get());
+  g_callee = program->GetFunction("callee");
+
+  for (int i = 0; i < 3; ++i) {
+    AsyncValueRef<int32_t> pending = MakeUnconstructedAsyncValueRef<int32_t>();
+    g_pending = &pending;
+    AsyncValue* arguments[] = {pending.GetAsyncValue()};
+    auto results = ExecuteAndAwait(*program->GetFunction("main"),
+                                   NewExecutionContext(host.get()), arguments);
+    host->Quiesce();
+    ASSERT_TRUE(results[0]->IsConcrete());
+    EXPECT_EQ(results[0]->get<int32_t>(), (2 + 100) + (2 + 20));
+  }
+  g_pending = nullptr;
+  g_callee = nullptr;
 }
 
 TEST(BefExecutorTest, UnknownKernelIsReportedAtItsFirstUse) {

@@ -68,6 +68,8 @@ class HostContext {
   void EnqueueWorkRuns(uint32_t count, TaskFunction task) {
     work_queue_->AddTaskRuns(count, std::move(task));
   }
+  // From inside such a run (ConcurrentWorkQueue::ClaimNextRun).
+  bool ClaimNextRun() { return work_queue_->ClaimNextRun(); }
   // Returns the task back when the queue refuses it (see
   // ConcurrentWorkQueue::AddBlockingTask).
   [[nodiscard]] std::optional<TaskFunction> EnqueueBlockingWork(

@@ -83,11 +83,10 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
   }
 
   void Await(absl::Span<const RCReference<AsyncValue>> values) override {
-    auto all_available = [values] {
-      return std::all_of(
-          values.begin(), values.end(),
-          [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
-    };
+    auto all_available = [values] { return AllAvailable(values); };
+    // Tasks run below see this Await as the innermost (ClaimNextRun).
+    const absl::Span<const RCReference<AsyncValue>>* outer = awaiting_;
+    awaiting_ = &values;
     bool registered = false;
     while (!all_available()) {
       if (TaskNode* node = TakeNext()) {
@@ -104,10 +103,25 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
       wakeup_->SleepUnless(
           [&] { return all_available() || !inbox_.EmptyHint(); });
     }
+    awaiting_ = outer;
   }
 
   void Quiesce() override {
+    const absl::Span<const RCReference<AsyncValue>>* outer = awaiting_;
+    awaiting_ = nullptr;  // Quiesce runs everything: no reason to stop.
     while (TaskNode* node = TakeNext()) RunTask(node);
+    awaiting_ = outer;
+  }
+
+  bool ClaimNextRun() override {
+    // Only the running thread touches these. The batch node is off the FIFO
+    // while its run executes; returning to the loop would put it back at the
+    // head and take it again unless the awaited values are now available.
+    TaskNode* node = running_batch_;
+    if (node == nullptr || node->runs == 0) return false;
+    if (awaiting_ != nullptr && AllAvailable(*awaiting_)) return false;
+    --node->runs;
+    return true;
   }
 
   int GetParallelismLevel() const override { return 1; }
@@ -115,20 +129,34 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
   bool IsInWorkerThread() const override { return tls_running_queue == this; }
 
  private:
+  static bool AllAvailable(absl::Span<const RCReference<AsyncValue>> values) {
+    return std::all_of(
+        values.begin(), values.end(),
+        [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
+  }
+
   void RunTask(TaskNode* node) {
     const void* outer = tls_running_queue;
     tls_running_queue = this;
+    TaskNode* outer_batch = running_batch_;
     if (node->runs == 1) {
+      running_batch_ = nullptr;
       TaskNode::RunAndDelete(node);
     } else {
-      // A batch of runs: run one, then put the node back at the head, ahead of
-      // anything the run enqueued (those arrived later), as separate tasks
-      // would be.
+      // A batch of runs: run one (and those it claims), then put the node
+      // back at the head, ahead of anything the runs enqueued (those arrived
+      // later), as separate tasks would be.
       --node->runs;
+      running_batch_ = node;
       node->fn();
-      node->next = fifo_head_;
-      fifo_head_ = node;
+      if (node->runs == 0) {
+        TaskNode::Delete(node);
+      } else {
+        node->next = fifo_head_;
+        fifo_head_ = node;
+      }
     }
+    running_batch_ = outer_batch;
     tls_running_queue = outer;
   }
 
@@ -147,6 +175,10 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
 
   internal::TaskStack inbox_;
   TaskNode* fifo_head_ = nullptr;
+  // The batch whose run executes now (its remaining runs), and the values
+  // the innermost running Await waits for (null under Quiesce).
+  TaskNode* running_batch_ = nullptr;
+  const absl::Span<const RCReference<AsyncValue>>* awaiting_ = nullptr;
   RCReference<Wakeup> wakeup_;
 };
 

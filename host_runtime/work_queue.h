@@ -70,6 +70,15 @@ class ConcurrentWorkQueue {
   // has no order to keep.
   virtual void AddTaskRuns(uint32_t count, TaskFunction task);
 
+  // Called by a run of an AddTaskRuns batch, on the thread executing it, when
+  // that run is done: claims the batch's next run for the caller to perform
+  // at once, instead of returning to the queue for it. True only where this
+  // changes nothing observable: the queue would take that run next anyway.
+  // The single-threaded queue says yes while runs are left and the innermost
+  // Await it is running for still waits (Await may return between runs);
+  // the default says no, so every run is its own call of the task.
+  virtual bool ClaimNextRun() { return false; }
+
   // Enqueues a task that may block (I/O, waiting). Returns the task back when
   // it cannot be accepted: when `allow_queuing` is false and no thread can
   // start it right away (such a task must start in finite time even if all

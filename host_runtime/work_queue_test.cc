@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -109,6 +110,23 @@ struct CountingRuns {
   }
 };
 
+// A run that claims the batch's next runs itself (as the executor does),
+// recording each run it performs.
+struct ClaimingRuns {
+  ConcurrentWorkQueue* queue;
+  std::vector<std::string>* order;
+  int* run;
+  int* calls;
+  std::function<void(int)> on_run = [](int) {};
+  void operator()() {
+    ++*calls;
+    do {
+      order->push_back("r" + std::to_string(*run));
+      on_run((*run)++);
+    } while (queue->ClaimNextRun());
+  }
+};
+
 TEST_P(WorkQueueTest, TaskRunsRunCountTimesThenTheTaskIsDestroyed) {
   std::atomic<int> runs{0}, destroyed{0};
   // One flag per batch: different batches may run concurrently.
@@ -120,6 +138,17 @@ TEST_P(WorkQueueTest, TaskRunsRunCountTimesThenTheTaskIsDestroyed) {
   queue_->Quiesce();
   EXPECT_EQ(runs.load(), 700);
   EXPECT_EQ(destroyed.load(), 100);
+}
+
+TEST_P(WorkQueueTest, ClaimedRunsAreEachPerformedOnce) {
+  // Whatever a queue lets a run claim, every run happens exactly once.
+  std::vector<std::string> order;
+  int run = 0, calls = 0;
+  queue_->AddTaskRuns(5, ClaimingRuns{queue_.get(), &order, &run, &calls});
+  queue_->Quiesce();
+  EXPECT_EQ(run, 5);
+  EXPECT_GE(calls, 1);
+  EXPECT_FALSE(queue_->ClaimNextRun());
 }
 
 TEST_P(WorkQueueTest, QuiesceWaitsForTasksAddedByTasks) {
@@ -470,6 +499,72 @@ TEST(SingleThreadedWorkQueueTest, AwaitMayReturnBetweenTwoTaskRuns) {
   EXPECT_EQ(runs, 2);  // The third run stays queued, as a third task would.
   queue->Quiesce();
   EXPECT_EQ(runs, 3);
+}
+
+TEST(SingleThreadedWorkQueueTest, ClaimedRunsKeepTheOrderOfSeparateRuns) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  std::vector<std::string> order;
+  int run = 0, calls = 0;
+  queue->AddTask([&] { order.push_back("a"); });
+  ClaimingRuns runs{queue.get(), &order, &run, &calls};
+  runs.on_run = [&](int r) {
+    if (r == 0) queue->AddTask([&] { order.push_back("c"); });
+  };
+  queue->AddTaskRuns(3, std::move(runs));
+  queue->AddTask([&] { order.push_back("b"); });
+  queue->Quiesce();
+  // As in TaskRunsKeepTheirFifoPositionLikeTasks, in one call of the task.
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "r0", "r1", "r2", "b", "c"}));
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(queue->ClaimNextRun());  // Outside a batch run.
+}
+
+TEST(SingleThreadedWorkQueueTest, NoRunIsClaimedOnceTheAwaitedValuesAreReady) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  AsyncValueRef<int> v = MakeUnconstructedAsyncValueRef<int>();
+  std::vector<std::string> order;
+  int run = 0, calls = 0;
+  ClaimingRuns runs{queue.get(), &order, &run, &calls};
+  runs.on_run = [&](int r) {
+    if (r == 1) v.emplace(1);
+  };
+  queue->AddTaskRuns(4, std::move(runs));
+  RCReference<AsyncValue> values[] = {v.CopyRCRef()};
+  queue->Await(values);
+  // Await returns after the run that made the value available, exactly as
+  // with separate runs (AwaitMayReturnBetweenTwoTaskRuns).
+  EXPECT_EQ(order, (std::vector<std::string>{"r0", "r1"}));
+  EXPECT_EQ(calls, 1);
+  queue->Quiesce();
+  EXPECT_EQ(order, (std::vector<std::string>{"r0", "r1", "r2", "r3"}));
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(SingleThreadedWorkQueueTest, AnAwaitInsideARunGovernsItsOwnClaims) {
+  auto queue = CreateSingleThreadedWorkQueue();
+  AsyncValueRef<int> inner = MakeUnconstructedAsyncValueRef<int>();
+  std::vector<std::string> order;
+  int run = 0, calls = 0;
+  ClaimingRuns runs{queue.get(), &order, &run, &calls};
+  queue->AddTaskRuns(3, std::move(runs));
+  // A task that awaits, from inside the queue, a value set by a task queued
+  // behind a second batch: its Await runs that batch, which claims runs
+  // against the inner Await's values, then the setter.
+  int other_run = 0, other_calls = 0;
+  queue->AddTask([&, inner = inner.CopyRef()] {
+    order.push_back("w");
+    queue->AddTask([inner = inner.CopyRef()] { inner.emplace(0); });
+    RCReference<AsyncValue> values[] = {inner.CopyRCRef()};
+    queue->Await(values);
+    order.push_back("w done");
+  });
+  ClaimingRuns others{queue.get(), &order, &other_run, &other_calls};
+  queue->AddTaskRuns(2, std::move(others));
+  queue->Quiesce();
+  EXPECT_EQ(order, (std::vector<std::string>{"r0", "r1", "r2", "w", "r0", "r1",
+                                             "w done"}));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(other_calls, 1);
 }
 
 TEST(SingleThreadedWorkQueueTest, DestroyingTheQueueDropsPendingRunsOnce) {
