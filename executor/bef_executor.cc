@@ -788,7 +788,7 @@ void Execution::Start(absl::Span<AsyncValue* const> arguments,
           reinterpret_cast<uintptr_t>(placeholder.get()) | 1u;
       if (slot.compare_exchange_strong(word, tagged, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
-        placeholder.release();  // Now owned by the slot.
+        (void)placeholder.release();  // Now owned by the slot.
         word = tagged;
       }
     }
