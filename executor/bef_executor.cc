@@ -35,6 +35,16 @@ constexpr uint32_t kNoCounter = ~0u;
 
 thread_local int tls_continuation_depth = 0;
 
+// Under ASan every execution record is a fresh allocation, so a stale access
+// to a finished execution is caught instead of landing in the next one.
+#if defined(__SANITIZE_ADDRESS__)
+#define RILL_RECORD_CACHE_DISABLED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RILL_RECORD_CACHE_DISABLED 1
+#endif
+#endif
+
 class Execution;
 
 // Decrements of one multi-operand kernel that this thread has counted but not
@@ -232,6 +242,8 @@ class Execution {
   // Cached from fn_ so the loop does not chase it.
   const HotKernel* const hot_;
   const ColdKernel* const cold_;
+  // Each kernel's stream, densely: the outline passes read only these.
+  const uint32_t* const streams_;
   std::atomic<int32_t>* ready_;
   std::atomic<uintptr_t>* handoff_;
   KernelTracer* const tracer_;
@@ -246,6 +258,35 @@ class BefFunction final : public Function {
       : Function(std::move(name), kind, std::move(argument_types),
                  std::move(result_types)),
         program_(program) {}
+  ~BefFunction() override {
+    ::operator delete(spare_record_.load(std::memory_order_acquire));
+  }
+
+  // The memory of one finished execution record is kept for the next call:
+  // a warm call allocates nothing for its record (a large function's record
+  // would otherwise come back from the OS, page by page, every call).
+  // Lock-free: an exchange takes it, a CAS returns it; acquire/release so the
+  // previous execution's writes happen before the next one reuses the bytes.
+  void* TakeRecord() const {
+#ifndef RILL_RECORD_CACHE_DISABLED
+    if (void* record =
+            spare_record_.exchange(nullptr, std::memory_order_acquire)) {
+      return record;
+    }
+#endif
+    return ::operator new(record_size_);
+  }
+  void ReturnRecord(void* record) const {
+#ifndef RILL_RECORD_CACHE_DISABLED
+    void* expected = nullptr;
+    if (spare_record_.compare_exchange_strong(expected, record,
+                                              std::memory_order_release,
+                                              std::memory_order_relaxed)) {
+      return;
+    }
+#endif
+    ::operator delete(record);
+  }
 
   void Execute(const ExecutionContext& exec_ctx,
                absl::Span<AsyncValue* const> arguments,
@@ -255,6 +296,7 @@ class BefFunction final : public Function {
   const BefProgram* program_;
   std::vector<HotKernel> hot_;
   std::vector<ColdKernel> cold_;
+  std::vector<uint32_t> streams_;  // Copies of HotKernel::stream.
   std::vector<uint32_t> code_;
   const uint32_t* result_registers_ = nullptr;  // Per function result.
   uint32_t num_registers_ = 0;
@@ -266,6 +308,7 @@ class BefFunction final : public Function {
   size_t ready_offset_ = 0;    // Bytes from the record's registers.
   size_t handoff_offset_ = 0;  // Bytes from the record's registers.
   size_t record_size_ = 0;
+  mutable std::atomic<void*> spare_record_{nullptr};
 
  private:
   void ExecuteSync(const ExecutionContext& exec_ctx,
@@ -294,14 +337,15 @@ class NativeFunction final : public Function {
 
 Execution* Execution::Create(const BefFunction* fn,
                              const ExecutionContext& exec_ctx) {
-  // One allocation per call, none per kernel.
-  return new (::operator new(fn->record_size_)) Execution(fn, exec_ctx);
+  // At most one allocation per call (none when warm), none per kernel.
+  return new (fn->TakeRecord()) Execution(fn, exec_ctx);
 }
 
 Execution::Execution(const BefFunction* fn, const ExecutionContext& exec_ctx)
     : fn_(fn),
       hot_(fn->hot_.data()),
       cold_(fn->cold_.data()),
+      streams_(fn->streams_.data()),
       tracer_(fn->program_->tracer()),
       exec_ctx_(exec_ctx) {
   char* base = reinterpret_cast<char*>(registers());
@@ -320,9 +364,10 @@ Execution::Execution(const BefFunction* fn, const ExecutionContext& exec_ctx)
 }
 
 void Execution::Destroy() {
+  const BefFunction* fn = fn_;
   const ExecutionContext* ctx = &exec_ctx_;
   ctx->~ExecutionContext();
-  ::operator delete(static_cast<void*>(this));
+  fn->ReturnRecord(static_cast<void*>(this));
 }
 
 [[gnu::always_inline]] inline void Execution::Decrement(uint32_t kernel,
@@ -488,10 +533,10 @@ void Execution::Process(ReadyQueue& queue, bool keep_held) {
 void Execution::SwitchStream(ReadyQueue& queue) {
   KernelList& a = queue.outline;
   if (a.empty()) return;
-  const HotKernel* kernels = hot_;
-  queue.current = kernels[a[0]].stream;
+  const uint32_t* streams = streams_;
+  queue.current = streams[a[0]];
   const uint32_t current = queue.current;
-  auto stays = [&](uint32_t k) { return kernels[k].stream != current; };
+  auto stays = [&](uint32_t k) { return streams[k] != current; };
   // The two-ended swap partition of §6.6 (its instability is normative).
   uint32_t i = 0, j = a.size();
   while (true) {
@@ -513,18 +558,18 @@ void Execution::SwitchStream(ReadyQueue& queue) {
 // the execution. Runs are sequential, so the cursor needs no atomics.
 class OutlineBatch {
  public:
-  static OutlineBatch* Create(Execution* exec, const HotKernel* hot,
+  static OutlineBatch* Create(Execution* exec, const uint32_t* streams,
                               const uint32_t* kernels, uint32_t size,
                               uint32_t runs) {
     void* block = std::malloc(sizeof(OutlineBatch) +
                               sizeof(uint32_t) * (size + runs + 1));
     if (block == nullptr) std::abort();
-    auto* batch = new (block) OutlineBatch(exec, hot, size, runs);
+    auto* batch = new (block) OutlineBatch(exec, streams, size, runs);
     uint32_t* copy = batch->kernels();
     uint32_t* starts = batch->starts();
     uint32_t run = 0;
     for (uint32_t i = 0; i < size; ++i) {
-      if (i == 0 || hot[kernels[i]].stream != hot[kernels[i - 1]].stream) {
+      if (i == 0 || streams[kernels[i]] != streams[kernels[i - 1]]) {
         starts[run++] = i;
       }
       copy[i] = kernels[i];
@@ -550,21 +595,21 @@ class OutlineBatch {
       const uint32_t end = starts[next_ + 1];
       ++next_;
       const uint32_t* first = kernels() + begin;
-      exec_->RunTaskIn(queue, hot_[*first].stream, first, end - begin,
+      exec_->RunTaskIn(queue, streams_[*first], first, end - begin,
                        /*keep_held=*/true);
     } while (next_ != num_runs_ && host->ClaimNextRun());
     exec_->ApplyHeldAndProcess(queue);
   }
 
  private:
-  OutlineBatch(Execution* exec, const HotKernel* hot, uint32_t size,
+  OutlineBatch(Execution* exec, const uint32_t* streams, uint32_t size,
                uint32_t runs)
-      : exec_(exec), hot_(hot), size_(size), num_runs_(runs) {}
+      : exec_(exec), streams_(streams), size_(size), num_runs_(runs) {}
   uint32_t* kernels() { return reinterpret_cast<uint32_t*>(this + 1); }
   uint32_t* starts() { return kernels() + size_; }
 
   Execution* const exec_;
-  const HotKernel* const hot_;
+  const uint32_t* const streams_;
   const uint32_t size_;
   const uint32_t num_runs_;
   uint32_t next_ = 0;
@@ -591,9 +636,9 @@ class OutlineBatchTask {
 
 void Execution::EnqueueOutline(ReadyQueue& queue) {
   KernelList& a = queue.outline;
-  const HotKernel* kernels = hot_;
-  auto by_stream = [kernels](uint32_t x, uint32_t y) {
-    return kernels[x].stream < kernels[y].stream;
+  const uint32_t* streams = streams_;
+  auto by_stream = [streams](uint32_t x, uint32_t y) {
+    return streams[x] < streams[y];
   };
   // A stable sort by stream. Fan-outs usually arrive sorted, or with distinct
   // streams in descending order (user lists are newest first), where
@@ -601,8 +646,8 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
   // and counts the runs of equal streams (the same after either).
   bool ascending = true, descending = true;
   uint32_t runs = 1;
-  for (uint32_t i = 1, prev = kernels[a[0]].stream; i < a.size(); ++i) {
-    const uint32_t stream = kernels[a[i]].stream;
+  for (uint32_t i = 1, prev = streams[a[0]]; i < a.size(); ++i) {
+    const uint32_t stream = streams[a[i]];
     ascending &= prev <= stream;
     descending &= prev > stream;
     runs += stream != prev;
@@ -615,7 +660,7 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
       std::stable_sort(a.begin(), a.end(), by_stream);
       runs = 1;
       for (uint32_t i = 1; i < a.size(); ++i) {
-        runs += kernels[a[i]].stream != kernels[a[i - 1]].stream;
+        runs += streams[a[i]] != streams[a[i - 1]];
       }
     }
   }
@@ -626,16 +671,16 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
     // order is the same, see AddTaskRuns).
     AddRef();
     host->EnqueueWorkRuns(runs, OutlineBatchTask(OutlineBatch::Create(
-                                    this, kernels, a.begin(), a.size(), runs)));
+                                    this, streams, a.begin(), a.size(), runs)));
     a.clear();
     return;
   }
   AddRef(runs);
   uint32_t begin = 0;
   while (begin < a.size()) {
-    const uint32_t stream = kernels[a[begin]].stream;
+    const uint32_t stream = streams[a[begin]];
     uint32_t end = begin + 1;
-    while (end < a.size() && kernels[a[end]].stream == stream) ++end;
+    while (end < a.size() && streams[a[end]] == stream) ++end;
     if (end - begin == 1) {
       const uint32_t kernel = a[begin];
       host->EnqueueWork([this, kernel, stream] {
@@ -644,7 +689,7 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
       });
     } else {
       host->EnqueueWork([batch = OutlineBatchTask(OutlineBatch::Create(
-                             this, kernels, a.begin() + begin, end - begin,
+                             this, streams, a.begin() + begin, end - begin,
                              1))]() mutable { batch(); });
     }
     begin = end;
@@ -1012,6 +1057,7 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   const uint32_t num_kernels = body.num_kernels();
   fn->hot_.resize(num_kernels);
   fn->cold_.resize(num_kernels);
+  fn->streams_.resize(num_kernels);
   // Where each kernel's code starts; pointers are taken once code_ is full.
   std::vector<size_t> code_at(num_kernels);
   for (uint32_t k = 0; k < num_kernels; ++k) {
@@ -1021,6 +1067,7 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     hot.num_operands = static_cast<uint32_t>(view.operands().size());
     hot.num_results = static_cast<uint32_t>(view.results().size());
     hot.stream = body.stream_id(k);
+    fn->streams_[k] = hot.stream;
     if (k != 0 && body.ready_count(k) > 1) {
       hot.counter = static_cast<uint32_t>(fn->initial_ready_.size());
       fn->initial_ready_.push_back(static_cast<int32_t>(body.ready_count(k)));
