@@ -14,6 +14,7 @@
 namespace rill {
 namespace {
 
+using testing::AddTestKernel;
 using testing::BuildChain;
 using testing::BuildFanOutFanIn;
 using testing::CreateTestHost;
@@ -167,26 +168,17 @@ TEST(BefExecutorTest, HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution) {
       b.DeclareFunction(bef::FunctionKind::kAsync, "main", {i32}, {i32});
   const uint32_t callee_fn =
       b.DeclareFunction(bef::FunctionKind::kAsync, "callee", {}, {i32});
-  auto kernel = [&](bef::FunctionBodyBuilder* body, const char* name,
-                    std::vector<uint32_t> operands,
-                    std::vector<uint32_t> attributes = {}) {
-    bef::KernelSpec spec;
-    spec.name = b.AddKernelName(name);
-    spec.operands = std::move(operands);
-    spec.attributes = std::move(attributes);
-    spec.num_results = 1;
-    return body->AddKernel(spec)[0];
-  };
   bef::FunctionBodyBuilder* callee = b.DefineFunction(callee_fn);
   callee->SetResults(
-      {kernel(callee, "x.const", {}, {b.AddScalar<int32_t>(20)})});
+      {AddTestKernel(b, callee, "x.const", {}, {b.AddScalar<int32_t>(20)})});
   bef::FunctionBodyBuilder* body = b.DefineFunction(main_fn);
   const uint32_t p = body->argument(0);
-  const uint32_t a = kernel(body, "x.const", {}, {b.AddScalar<int32_t>(1)});
-  const uint32_t v = kernel(body, "x.inc", {a});
-  const uint32_t c = kernel(body, "x.complete_then_call", {v});
-  const uint32_t sum = kernel(body, "x.add", {v, p});
-  body->SetResults({kernel(body, "x.add", {sum, c})});
+  const uint32_t a =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+  const uint32_t v = AddTestKernel(b, body, "x.inc", {a});
+  const uint32_t c = AddTestKernel(b, body, "x.complete_then_call", {v});
+  const uint32_t sum = AddTestKernel(b, body, "x.add", {v, p});
+  body->SetResults({AddTestKernel(b, body, "x.add", {sum, c})});
   auto program = LoadOrDie(*b.Finish(), host.get());
   g_callee = program->GetFunction("callee");
 

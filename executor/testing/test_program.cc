@@ -35,18 +35,6 @@ int32_t Sum(RemainingArguments args) {
   return static_cast<int32_t>(sum);
 }
 
-uint32_t Kernel(bef::BefBuilder& b, bef::FunctionBodyBuilder* body,
-                const std::string& name, std::vector<uint32_t> operands,
-                std::vector<uint32_t> attributes = {}) {
-  bef::KernelSpec spec;
-  spec.name = b.AddKernelName(name);
-  spec.operands = std::move(operands);
-  spec.attributes = std::move(attributes);
-  spec.num_results = 1;
-  spec.location = b.AddFileLocation("test.mlir", 1, 1);
-  return body->AddKernel(spec)[0];
-}
-
 std::vector<uint8_t> Finish(bef::BefBuilder& b) {
   absl::StatusOr<std::vector<uint8_t>> bytes = b.Finish();
   if (!bytes.ok()) {
@@ -58,6 +46,18 @@ std::vector<uint8_t> Finish(bef::BefBuilder& b) {
 }
 
 }  // namespace
+
+uint32_t AddTestKernel(bef::BefBuilder& b, bef::FunctionBodyBuilder* body,
+                       const std::string& name, std::vector<uint32_t> operands,
+                       std::vector<uint32_t> attributes) {
+  bef::KernelSpec spec;
+  spec.name = b.AddKernelName(name);
+  spec.operands = std::move(operands);
+  spec.attributes = std::move(attributes);
+  spec.num_results = 1;
+  spec.location = b.AddFileLocation("test.mlir", 1, 1);
+  return body->AddKernel(spec)[0];
+}
 
 std::unique_ptr<HostContext> CreateTestHost(int num_threads) {
   auto host = std::make_unique<HostContext>(
@@ -80,8 +80,9 @@ std::vector<uint8_t> BuildChain(int length, const std::string& kernel) {
   const uint32_t fn =
       b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
   bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
-  uint32_t reg = Kernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
-  for (int i = 0; i < length; ++i) reg = Kernel(b, body, kernel, {reg});
+  uint32_t reg =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
+  for (int i = 0; i < length; ++i) reg = AddTestKernel(b, body, kernel, {reg});
   body->SetResults({reg});
   return Finish(b);
 }
@@ -93,11 +94,11 @@ std::vector<uint8_t> BuildFanOutFanIn(int width) {
       b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
   bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
   const uint32_t root =
-      Kernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
   std::vector<uint32_t> leaves;
   for (int i = 0; i < width; ++i)
-    leaves.push_back(Kernel(b, body, "x.inc", {root}));
-  body->SetResults({Kernel(b, body, "x.sum", leaves)});
+    leaves.push_back(AddTestKernel(b, body, "x.inc", {root}));
+  body->SetResults({AddTestKernel(b, body, "x.sum", leaves)});
   return Finish(b);
 }
 
@@ -122,16 +123,17 @@ std::vector<uint8_t> BuildRandomDag(int num_kernels, int outputs,
     const uint32_t kind = regs.size() < 4 ? 0 : rng() % 16;
     uint32_t reg;
     if (kind == 0) {
-      reg = Kernel(b, body, "x.const", {},
-                   {b.AddScalar<int32_t>(static_cast<int32_t>(rng() % 5000))});
+      reg = AddTestKernel(
+          b, body, "x.const", {},
+          {b.AddScalar<int32_t>(static_cast<int32_t>(rng() % 5000))});
     } else if (kind < 8) {
-      reg = Kernel(b, body, "x.add", {pick(), pick()});
+      reg = AddTestKernel(b, body, "x.add", {pick(), pick()});
     } else if (kind < 12) {
-      reg = Kernel(b, body, "x.inc", {pick()});
+      reg = AddTestKernel(b, body, "x.inc", {pick()});
     } else if (kind < 15) {
-      reg = Kernel(b, body, "x.async_inc", {pick()});
+      reg = AddTestKernel(b, body, "x.async_inc", {pick()});
     } else {
-      reg = Kernel(b, body, "x.check", {pick()});
+      reg = AddTestKernel(b, body, "x.check", {pick()});
     }
     regs.push_back(reg);
   }

@@ -18,11 +18,18 @@
 #include <string>
 #include <vector>
 
+#include "bef/builder.h"
 #include "executor/bef_executor.h"
 #include "host_runtime/host_context.h"
 
 namespace rill {
 namespace testing {
+
+// Adds a one-result kernel `name` to `body` (location test.mlir:1:1) and
+// returns its result register.
+uint32_t AddTestKernel(bef::BefBuilder& b, bef::FunctionBodyBuilder* body,
+                       const std::string& name, std::vector<uint32_t> operands,
+                       std::vector<uint32_t> attributes = {});
 
 // A host context with the kernels above registered. `num_threads` 0 means
 // the single-threaded queue.
