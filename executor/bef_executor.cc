@@ -198,7 +198,11 @@ class Execution {
   // After runs with keep_held: applies the held decrements and processes
   // what they make ready.
   void ApplyHeldAndProcess(ReadyQueue& queue) {
-    if (tls_held.count != 0) Process(queue);
+    if (tls_held.count != 0) {
+      Process(queue);
+    } else {
+      internal::ApplyHeldDropsIfAny();
+    }
   }
   // Applies this thread's held decrements (HeldDecrements), whichever
   // execution they belong to; a kernel they make ready goes to `queue` if it
@@ -417,6 +421,8 @@ void Execution::ApplyHeld(ReadyQueue& queue) {
   const uint32_t kernel = held.kernel;
   const uint32_t counter = held.counter;
   held.count = 0;
+  // Whoever the RMW below lets run must see this thread's operand releases.
+  internal::ApplyHeldDropsIfAny();
   // Can reach zero only if other threads decremented meanwhile: on one
   // thread the last decrement finds the hold and makes the kernel ready.
   if (exec->ready_[counter].fetch_sub(count, std::memory_order_acq_rel) !=
@@ -437,6 +443,7 @@ void Execution::ApplyHeld(ReadyQueue& queue) {
 }
 
 void Execution::HandOff(uint32_t reg, AsyncValue* value) {
+  internal::ApplyHeldDropsIfAny();  // The caller may be another thread.
   const uint32_t index = fn_->handoff_index_[reg];
   // Hand the returned value to the caller: either the caller has not looked
   // yet (it will find the value), or it left a placeholder (tag bit 1) that
@@ -515,7 +522,11 @@ void Execution::Process(ReadyQueue& queue, bool keep_held) {
   while (true) {
     if (queue.inline_list.empty()) {
       if (queue.outline.empty()) {
-        if (held.count == 0 || keep_held) return;
+        if (keep_held) return;
+        if (held.count == 0) {
+          internal::ApplyHeldDropsIfAny();  // Never left behind by a loop.
+          return;
+        }
         ApplyHeld(queue);  // May make a kernel ready (other threads).
         continue;
       }
@@ -760,6 +771,14 @@ void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
   }
 
   if (__builtin_expect(error == nullptr, 1)) {
+    // Only kernels that use the value whose releases this thread holds may
+    // run while they are held (HeldDrops).
+    if (AsyncValue* held = internal::tls_held_drops.value;
+        __builtin_expect(held != nullptr, 0)) {
+      bool uses_held = false;
+      for (uint32_t i = 0; i < num_operands; ++i) uses_held |= args[i] == held;
+      if (!uses_held) internal::ApplyHeldDrops();
+    }
     const ColdKernel& cold = cold_[kernel];
     frame.Reset(absl::MakeConstSpan(args, num_operands),
                 absl::MakeSpan(results, num_results),
@@ -789,8 +808,9 @@ void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
     }
   }
 
-  // §5.8: operand references are released right after the kernel returns.
-  for (uint32_t i = 0; i < num_operands; ++i) args[i]->DropRef();
+  // §5.8: operand references are released right after the kernel returns
+  // (a release that is not the last may be held: HeldDrops).
+  for (uint32_t i = 0; i < num_operands; ++i) args[i]->DropRefOrHold();
 
   for (uint32_t r = 0; r < num_results; ++r) {
     // Read ahead: delivering the function's last result may let the caller
@@ -867,6 +887,8 @@ void BefFunction::Execute(const ExecutionContext& exec_ctx,
 void BefFunction::ExecuteSync(
     const ExecutionContext& exec_ctx, absl::Span<AsyncValue* const> arguments,
     absl::Span<RCReference<AsyncValue>> results) const {
+  // Its kernels run without the per-kernel check of Execution (HeldDrops).
+  internal::ApplyHeldDropsIfAny();
   absl::InlinedVector<RCReference<AsyncValue>, 32> regs(num_registers_);
   {
     const uint32_t* code = hot_[0].code;
@@ -938,6 +960,7 @@ void BefFunction::ExecuteSync(
 void NativeFunction::Execute(
     const ExecutionContext& exec_ctx, absl::Span<AsyncValue* const> arguments,
     absl::Span<RCReference<AsyncValue>> results) const {
+  internal::ApplyHeldDropsIfAny();  // Native code may publish anything.
   bool all_available = true;
   for (AsyncValue* arg : arguments) all_available &= arg->IsAvailable();
   if (all_available) {

@@ -47,6 +47,8 @@ uint16_t RegisterTypeInfo(const TypeInfo& info) {
 }  // namespace internal
 
 void AsyncValue::EnqueueWaiter(internal::WaiterNode* node, uintptr_t word) {
+  // The waiter may run on the thread that completes this value.
+  internal::ApplyHeldDropsIfAny();
   while (true) {
     if (IsAvailableWord(word)) {
       // The value became available while we were preparing the node: run it
@@ -70,6 +72,9 @@ void AsyncValue::EnqueueWaiter(internal::WaiterNode* node, uintptr_t word) {
 
 void AsyncValue::NotifyAvailable(State state, AsyncValueError* error) {
   assert(state == State::kConcrete || state == State::kError);
+  // Threads that see the value available, or run its waiters, are ordered
+  // after this thread's held drops.
+  internal::ApplyHeldDropsIfAny();
   const uintptr_t new_word =
       reinterpret_cast<uintptr_t>(error) | static_cast<uintptr_t>(state);
   // acq_rel: release publishes the payload (or error) to every thread that
@@ -138,11 +143,28 @@ void AsyncValue::SetError(absl::Status status,
 }
 
 bool AsyncValue::IsUnique() const {
-  if (refcount_.load(std::memory_order_acquire) != 1) return false;
+  const internal::HeldDrops& held = internal::tls_held_drops;
+  const uint32_t held_here = held.value == this ? held.count : 0;
+  if (refcount_.load(std::memory_order_acquire) - held_here != 1) return false;
   if (kind_ != Kind::kIndirect) return true;
   const AsyncValue* target =
       static_cast<const IndirectAsyncValue*>(this)->target();
   return target != nullptr && target->IsUnique();
+}
+
+void AsyncValue::DropRefWithHeld(uint32_t count) {
+  internal::HeldDrops& held = internal::tls_held_drops;
+  count += held.count;
+  held = {nullptr, 0};
+  DropRef(count);
+}
+
+void internal::ApplyHeldDrops() {
+  HeldDrops& held = tls_held_drops;
+  AsyncValue* value = held.value;
+  const uint32_t count = held.count;
+  held = {nullptr, 0};
+  value->DropRef(count);
 }
 
 void AsyncValue::DestroySlow(uintptr_t word) {

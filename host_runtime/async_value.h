@@ -16,7 +16,10 @@
 // observed with acquire semantics, so a reader that saw `IsAvailable()` (or
 // runs in an `AndThen` callback) sees the payload. Waiters run on the thread
 // that makes the value available, or immediately on the registering thread if
-// it already is.
+// it already is. Reference counts are exact on every thread except that a
+// thread may hold releases of one value (internal::HeldDrops, for the
+// executor): it sees them as released, and applies them before it can let
+// another thread observe the value.
 //
 // Hot-path design: no vtable and no RTTI. Each payload type gets a dense 16-bit
 // id at first use, and a process-wide table maps ids to the payload's
@@ -121,6 +124,27 @@ inline std::atomic<int64_t>& LiveAsyncValues() {
 }
 #endif
 
+// References to one async value that this thread has released but not yet
+// subtracted from its count (AsyncValue::DropRefOrHold). On this thread they
+// count as released: NumRef, IsUnique and DropRef discount them. Every point
+// where this thread can let another thread observe the value applies them
+// first: AddRef of the value, making any value available, registering a
+// waiter, the host context's enqueue paths and the executor's own hand-offs
+// (docs/host_runtime.md, "Held drops"). Trivially constructible, so the hot
+// paths read it without a TLS init guard.
+struct HeldDrops {
+  AsyncValue* value;  // Null when nothing is held.
+  uint32_t count;
+};
+inline thread_local HeldDrops tls_held_drops;
+
+// Subtracts this thread's held references in one read-modify-write (and
+// destroys the value if they were the last).
+void ApplyHeldDrops();
+inline void ApplyHeldDropsIfAny() {
+  if (__builtin_expect(tls_held_drops.value != nullptr, 0)) ApplyHeldDrops();
+}
+
 }  // namespace internal
 
 class AsyncValue {
@@ -156,6 +180,11 @@ class AsyncValue {
   // ---- Reference counting
   // ---------------------------------------------------------------------
   AsyncValue* AddRef(uint32_t count = 1) {
+    // The new reference may go to another thread, which must see the count
+    // without this thread's held drops.
+    if (__builtin_expect(internal::tls_held_drops.value == this, 0)) {
+      internal::ApplyHeldDrops();  // Cannot destroy: the caller holds one.
+    }
     // relaxed: the caller holds a reference, so the value cannot be destroyed
     // concurrently.
     refcount_.fetch_add(count, std::memory_order_relaxed);
@@ -164,14 +193,54 @@ class AsyncValue {
   void DropRef(uint32_t count = 1) {
     // Same scheme as ReferenceCounted::DropRef: the sole owner skips the RMW;
     // otherwise acq_rel orders every owner's accesses before the destroying
-    // thread's.
-    if (refcount_.load(std::memory_order_acquire) == count ||
-        refcount_.fetch_sub(count, std::memory_order_acq_rel) == count) {
+    // thread's. (With drops of this value held here the load exceeds `count`,
+    // so the fast path cannot misfire.)
+    if (refcount_.load(std::memory_order_acquire) == count) {
+      Destroy();
+    } else if (__builtin_expect(internal::tls_held_drops.value == this, 0)) {
+      DropRefWithHeld(count);
+    } else if (refcount_.fetch_sub(count, std::memory_order_acq_rel) == count) {
       Destroy();
     }
   }
-  // For tests and diagnostics; may be stale.
-  uint32_t NumRef() const { return refcount_.load(std::memory_order_relaxed); }
+  // Releases one reference like DropRef, but when it is not the last one the
+  // release may be held on this thread (internal::HeldDrops) and subtracted
+  // later together with others of the same value, so a value used by many
+  // kernels on one thread costs one read-modify-write instead of one per use.
+  // The release that leaves only this thread's held references destroys the
+  // value at once, as DropRef would. For the executor, which applies the hold
+  // (internal::ApplyHeldDrops) before its loop returns; a caller must too.
+  void DropRefOrHold() {
+    internal::HeldDrops& held = internal::tls_held_drops;
+    const uint32_t mine = held.value == this ? held.count : 0;
+    // acquire, as in DropRef: the count is this thread's held references plus
+    // the one being released exactly when every other owner has released (the
+    // count only falls then: nobody is left to add), and their acq_rel RMWs
+    // are in the sequence this load reads.
+    if (refcount_.load(std::memory_order_acquire) == mine + 1) {
+      if (mine != 0) held = {nullptr, 0};
+      Destroy();
+      return;
+    }
+    if (mine == 0) {
+      if (held.value != nullptr) {
+        // One value at a time, and the held one keeps its hold: switching
+        // would cost two RMWs per kernel when uses of two shared values
+        // alternate (a fan-out whose leaves also take a shared chain).
+        if (refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1) Destroy();
+        return;
+      }
+      held.value = this;
+    }
+    held.count = mine + 1;
+  }
+  // For tests and diagnostics; may be stale (but never counts this thread's
+  // held drops).
+  uint32_t NumRef() const {
+    const internal::HeldDrops& held = internal::tls_held_drops;
+    return refcount_.load(std::memory_order_relaxed) -
+           (held.value == this ? held.count : 0);
+  }
   // True iff the caller holds the only reference; for an indirect value, also
   // iff it is forwarded and its target is unique (spec §5.8).
   bool IsUnique() const;
@@ -304,6 +373,7 @@ class AsyncValue {
     DestroySlow(word);
   }
   void DestroySlow(uintptr_t word);
+  [[gnu::noinline]] void DropRefWithHeld(uint32_t count);
   // The value whose payload/error this one exposes: itself, or an indirect
   // value's target.
   AsyncValue* Resolved();

@@ -1,6 +1,7 @@
 #include "host_runtime/host_context.h"
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +63,28 @@ TEST_P(HostContextTest, DestructionWaitsForQueuedWork) {
     for (int i = 0; i < 100; ++i) host->EnqueueWork([&] { done.fetch_add(1); });
   }
   EXPECT_EQ(done.load(), 100);
+}
+
+// A task may run on another thread, so enqueueing applies the enqueuing
+// thread's held drops (internal::HeldDrops) first: the task sees exact counts.
+TEST_P(HostContextTest, EnqueuedWorkSeesNoHeldDrops) {
+  auto host = MakeHost();
+  AsyncValue* v = MakeAvailableAsyncValueRef<int>(1).release();
+  v->AddRef(2);
+  std::atomic<uint32_t> seen[2] = {0, 0};
+  v->DropRefOrHold();
+  host->EnqueueWork([&] { seen[0] = v->NumRef(); });
+  EXPECT_EQ(internal::tls_held_drops.value, nullptr);
+  host->Quiesce();
+  EXPECT_EQ(seen[0].load(), 2u);
+  v->DropRefOrHold();
+  std::optional<TaskFunction> refused =
+      host->EnqueueBlockingWork([&] { seen[1] = v->NumRef(); });
+  if (refused) (*refused)();
+  EXPECT_EQ(internal::tls_held_drops.value, nullptr);
+  host->Quiesce();
+  EXPECT_EQ(seen[1].load(), 1u);
+  v->DropRef();
 }
 
 TEST_P(HostContextTest, AwaitAndAllocator) {
