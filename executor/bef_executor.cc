@@ -124,7 +124,11 @@ class KernelList {
   void assign(const uint32_t* first, const uint32_t* last) {
     const uint32_t n = static_cast<uint32_t>(last - first);
     if (n > capacity_) Grow(n);
-    std::memmove(data_, first, n * sizeof(uint32_t));
+    if (n <= 4) {  // A stream group of a fan-out: no library call.
+      for (uint32_t i = 0; i < n; ++i) data_[i] = first[i];
+    } else {
+      std::memmove(data_, first, n * sizeof(uint32_t));
+    }
     size_ = n;
   }
 

@@ -129,10 +129,13 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
   bool IsInWorkerThread() const override { return tls_running_queue == this; }
 
  private:
+  // A plain loop: it runs after every claimed run, and std::all_of was not
+  // inlined.
   static bool AllAvailable(absl::Span<const RCReference<AsyncValue>> values) {
-    return std::all_of(
-        values.begin(), values.end(),
-        [](const RCReference<AsyncValue>& v) { return v->IsAvailable(); });
+    for (const RCReference<AsyncValue>& v : values) {
+      if (!v->IsAvailable()) return false;
+    }
+    return true;
   }
 
   void RunTask(TaskNode* node) {
