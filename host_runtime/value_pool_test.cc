@@ -72,6 +72,37 @@ TEST(ValuePoolTest, ProducerConsumerRecyclesThroughTheDepot) {
 #endif
 }
 
+// Frees beyond the cap go to the depot a batch at a time; allocating again
+// gets every one of them back (the list, then the depot) and never the same
+// block twice. 208 bytes is a size class no other test uses, so the depot
+// holds only this test's blocks.
+TEST(ValuePoolTest, BlocksFreedBeyondTheCapComeBack) {
+  constexpr size_t kSize = 208;
+  constexpr int kBlocks = 2 * kPoolMaxCachedPerClass + kPoolDepotBatch / 2;
+  std::thread([&] {
+    std::set<void*> freed;
+    std::vector<void*> blocks;
+    for (int i = 0; i < kBlocks; ++i) {
+      blocks.push_back(PoolAllocate(kSize));
+      std::memset(blocks.back(), 0x5A, kSize);
+    }
+    for (void* p : blocks) {
+      ASSERT_TRUE(freed.insert(p).second);
+      PoolDeallocate(p, kSize);
+    }
+    std::set<void*> again;
+    for (int i = 0; i < kBlocks; ++i) {
+      void* p = PoolAllocate(kSize);
+      ASSERT_TRUE(again.insert(p).second) << "block handed out twice";
+      std::memset(p, 0xA5, kSize);
+    }
+#ifndef RILL_VALUE_POOL_DISABLED
+    EXPECT_EQ(again, freed);
+#endif
+    for (void* p : again) PoolDeallocate(p, kSize);
+  }).join();
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace rill
