@@ -129,7 +129,7 @@ inline std::atomic<int64_t>& LiveAsyncValues() {
 // count as released: NumRef, IsUnique and DropRef discount them. Every point
 // where this thread can let another thread observe the value applies them
 // first: AddRef of the value, making any value available, registering a
-// waiter, the host context's enqueue paths and the executor's own hand-offs
+// waiter, every work-queue enqueue and the executor's own hand-offs
 // (docs/host_runtime.md, "Held drops"). Trivially constructible, so the hot
 // paths read it without a TLS init guard.
 struct HeldDrops {

@@ -63,15 +63,9 @@ class HostContext {
   }
 
   // ---- Work ----
-  // Each enqueue first applies this thread's held drops
-  // (internal::HeldDrops): the task may run on another thread.
-  void EnqueueWork(TaskFunction task) {
-    internal::ApplyHeldDropsIfAny();
-    work_queue_->AddTask(std::move(task));
-  }
+  void EnqueueWork(TaskFunction task) { work_queue_->AddTask(std::move(task)); }
   // `count` runs of `task` (ConcurrentWorkQueue::AddTaskRuns).
   void EnqueueWorkRuns(uint32_t count, TaskFunction task) {
-    internal::ApplyHeldDropsIfAny();
     work_queue_->AddTaskRuns(count, std::move(task));
   }
   // From inside such a run (ConcurrentWorkQueue::ClaimNextRun).
@@ -80,7 +74,6 @@ class HostContext {
   // ConcurrentWorkQueue::AddBlockingTask).
   [[nodiscard]] std::optional<TaskFunction> EnqueueBlockingWork(
       TaskFunction task, bool allow_queuing = true) {
-    internal::ApplyHeldDropsIfAny();
     return work_queue_->AddBlockingTask(std::move(task), allow_queuing);
   }
   void Await(absl::Span<const RCReference<AsyncValue>> values) {

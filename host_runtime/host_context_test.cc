@@ -65,15 +65,16 @@ TEST_P(HostContextTest, DestructionWaitsForQueuedWork) {
   EXPECT_EQ(done.load(), 100);
 }
 
-// A task may run on another thread, so enqueueing applies the enqueuing
-// thread's held drops (internal::HeldDrops) first: the task sees exact counts.
+// A task may run on another thread, so every enqueue applies the enqueuing
+// thread's held drops (internal::HeldDrops) first: the task sees exact counts,
+// also when a kernel enqueues through the queue itself (async_dispatch.h).
 TEST_P(HostContextTest, EnqueuedWorkSeesNoHeldDrops) {
   auto host = MakeHost();
   AsyncValue* v = MakeAvailableAsyncValueRef<int>(1).release();
   v->AddRef(2);
   std::atomic<uint32_t> seen[2] = {0, 0};
   v->DropRefOrHold();
-  host->EnqueueWork([&] { seen[0] = v->NumRef(); });
+  host->work_queue().AddTask([&] { seen[0] = v->NumRef(); });
   EXPECT_EQ(internal::tls_held_drops.value, nullptr);
   host->Quiesce();
   EXPECT_EQ(seen[0].load(), 2u);

@@ -502,11 +502,13 @@ class MultiThreadedWorkQueue final : public ConcurrentWorkQueue {
   }
 
   void AddTask(TaskFunction task) override {
+    internal::ApplyHeldDropsIfAny();  // A worker runs it (work_queue.h).
     non_blocking_.Submit(std::move(task));
   }
 
   std::optional<TaskFunction> AddBlockingTask(TaskFunction task,
                                               bool allow_queuing) override {
+    internal::ApplyHeldDropsIfAny();
     return blocking_.Submit(std::move(task), allow_queuing);
   }
 

@@ -64,11 +64,14 @@ class SingleThreadedWorkQueue final : public ConcurrentWorkQueue {
   std::string name() const override { return "single-threaded"; }
 
   void AddTask(TaskFunction task) override {
+    // Tasks run on the thread that awaits, not always this one.
+    internal::ApplyHeldDropsIfAny();
     inbox_.Push(TaskNode::New(std::move(task)));
     wakeup_->Signal();
   }
 
   void AddTaskRuns(uint32_t count, TaskFunction task) override {
+    internal::ApplyHeldDropsIfAny();
     inbox_.Push(TaskNode::New(std::move(task), count));
     wakeup_->Signal();
   }

@@ -55,6 +55,12 @@ class ConcurrentWorkQueue {
 
   // Enqueues a task that must not block. If the queue is full the task runs
   // inline, on the caller.
+  //
+  // Every enqueue (AddTask, AddTaskRuns, AddBlockingTask) first applies the
+  // calling thread's held drops (internal::ApplyHeldDropsIfAny, see
+  // async_value.h): the task may run on another thread, which must see the
+  // reference counts the caller sees. A queue implemented elsewhere must do
+  // the same.
   virtual void AddTask(TaskFunction task) = 0;
 
   // Enqueues `task` to run `count` (>= 1) times, one run after another and
