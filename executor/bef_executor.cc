@@ -28,6 +28,8 @@ constexpr uint32_t kNotReturned = 0xFFFFFFFFu;
 constexpr int kMaxContinuationDepth = 100;
 // Kernels with at most this many operands and results use stack buffers.
 constexpr uint32_t kInlineOperands = 16;
+// RunKernelWith's counts when they are read from the kernel's entry.
+constexpr uint32_t kAnyCount = ~0u;
 // In a result's use word (see HotKernel::code): the register is returned.
 constexpr uint32_t kReturnedBit = 0x80000000u;
 constexpr uint32_t kUseCountMask = ~kReturnedBit;
@@ -241,6 +243,9 @@ class Execution {
   [[gnu::noinline]] void RunLargeKernel(uint32_t kernel,
                                         AsyncKernelFrame& frame,
                                         ReadyQueue& queue);
+  // kOperands/kResults: the kernel's counts when known at compile time (the
+  // common one-operand, one-result kernel runs without loops), else kAnyCount.
+  template <uint32_t kOperands, uint32_t kResults>
   void RunKernelWith(uint32_t kernel, AsyncValue** args,
                      RCReference<AsyncValue>* results, AsyncKernelFrame& frame,
                      ReadyQueue& queue);
@@ -715,20 +720,25 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
 inline void Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
                                  ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
-  if (__builtin_expect(entry.num_operands > kInlineOperands ||
-                           entry.num_results > kInlineOperands,
-                       0)) {
-    RunLargeKernel(kernel, frame, queue);
-    return;
-  }
-  AsyncValue* args[kInlineOperands];
   // Raw storage: only the slots in use are constructed (RunKernelWith).
   union ResultSlots {
     ResultSlots() {}
     ~ResultSlots() {}
     RCReference<AsyncValue> slots[kInlineOperands];
   } results;
-  RunKernelWith(kernel, args, results.slots, frame, queue);
+  AsyncValue* args[kInlineOperands];
+  if (entry.num_operands == 1 && entry.num_results == 1) {
+    RunKernelWith<1, 1>(kernel, args, results.slots, frame, queue);
+    return;
+  }
+  if (__builtin_expect(entry.num_operands > kInlineOperands ||
+                           entry.num_results > kInlineOperands,
+                       0)) {
+    RunLargeKernel(kernel, frame, queue);
+    return;
+  }
+  RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results.slots, frame,
+                                      queue);
 }
 
 void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
@@ -738,17 +748,21 @@ void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
   // Allocated without construction: RunKernelWith constructs the slots.
   std::unique_ptr<RCReference<AsyncValue>[]> results(
       new RCReference<AsyncValue>[entry.num_results]);
-  RunKernelWith(kernel, args.data(), results.get(), frame, queue);
+  RunKernelWith<kAnyCount, kAnyCount>(kernel, args.data(), results.get(), frame,
+                                      queue);
 }
 
 // Runs one ready kernel (§5.2) and delivers its results (§6.5). `results` is
 // raw storage for num_results slots; every slot is empty again on return.
+template <uint32_t kOperands, uint32_t kResults>
 [[gnu::always_inline]] inline void Execution::RunKernelWith(
     uint32_t kernel, AsyncValue** args, RCReference<AsyncValue>* results,
     AsyncKernelFrame& frame, ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
-  const uint32_t num_operands = entry.num_operands;
-  const uint32_t num_results = entry.num_results;
+  const uint32_t num_operands =
+      kOperands != kAnyCount ? kOperands : entry.num_operands;
+  const uint32_t num_results =
+      kResults != kAnyCount ? kResults : entry.num_results;
   const uint32_t* code = entry.code;
 
   // §5.2: the last error operand, else the cancellation error, skips the
