@@ -103,6 +103,8 @@ struct ColdKernel {
 // §6.6. Not movable (it may point at its own storage).
 class KernelList {
  public:
+  static constexpr uint32_t kInline = 30;  // Kernels held without allocation.
+
   KernelList() = default;
   KernelList(const KernelList&) = delete;
   KernelList& operator=(const KernelList&) = delete;
@@ -123,6 +125,20 @@ class KernelList {
   uint32_t pop_back() { return data_[--size_]; }
   void resize_down(uint32_t size) { size_ = size; }
   void clear() { size_ = 0; }
+  void reserve(uint32_t capacity) {
+    if (capacity > capacity_) Grow(capacity);
+  }
+  // Hands over the kernels' heap buffer (to be freed with std::free) and
+  // leaves the list empty on its inline storage; null, with the list
+  // unchanged, while the kernels are inline.
+  uint32_t* ReleaseHeap() {
+    if (data_ == inline_) return nullptr;
+    uint32_t* data = data_;
+    data_ = inline_;
+    size_ = 0;
+    capacity_ = kInline;
+    return data;
+  }
   void assign(const uint32_t* first, const uint32_t* last) {
     const uint32_t n = static_cast<uint32_t>(last - first);
     if (n > capacity_) Grow(n);
@@ -147,7 +163,6 @@ class KernelList {
     capacity_ = capacity;
   }
 
-  static constexpr uint32_t kInline = 30;
   uint32_t* data_ = inline_;
   uint32_t size_ = 0;
   uint32_t capacity_ = kInline;
@@ -164,6 +179,7 @@ struct ReadyQueue {
 };
 
 class BefFunction;
+class OutlineBatch;
 
 // One call of an async BEF function. Allocated as one block: the header, then
 // `registers[R]`, `ready[K]` and `handoff[number of returned registers]`.
@@ -184,32 +200,16 @@ class Execution {
   void Start(absl::Span<AsyncValue* const> arguments,
              absl::Span<RCReference<AsyncValue>> results);
 
-  // Runs the ready kernels `run` of `stream` as a task of its own.
-  void RunTask(uint32_t stream, const uint32_t* run, uint32_t size) {
+  // Runs the ready kernel `kernel` of `stream` as a task of its own.
+  void RunTask(uint32_t stream, uint32_t kernel) {
     ReadyQueue queue(stream);
-    RunTaskIn(queue, stream, run, size, /*keep_held=*/false);
+    queue.inline_list.push_back(kernel);
+    Process(queue);
   }
-  // The same with `queue` (empty) reused across the runs of a batch, which
-  // may keep decrements held from one run to the next (ApplyHeld after).
-  void RunTaskIn(ReadyQueue& queue, uint32_t stream, const uint32_t* run,
-                 uint32_t size, bool keep_held) {
-    queue.current = stream;
-    if (size == 1) {
-      queue.inline_list.push_back(*run);
-    } else {
-      queue.inline_list.assign(run, run + size);
-    }
-    Process(queue, keep_held);
-  }
-  // After runs with keep_held: applies the held decrements and processes
-  // what they make ready.
-  void ApplyHeldAndProcess(ReadyQueue& queue) {
-    if (tls_held.count != 0) {
-      Process(queue);
-    } else {
-      internal::ApplyHeldDropsIfAny();
-    }
-  }
+  // Runs `queue` until it is empty. With `batch` (whose first run is in
+  // `queue`), each time it is empty the batch's next run is loaded if the
+  // work queue lets this call claim it (OutlineBatch::ClaimNextRun).
+  void Process(ReadyQueue& queue, OutlineBatch* batch = nullptr);
   // Applies this thread's held decrements (HeldDecrements), whichever
   // execution they belong to; a kernel they make ready goes to `queue` if it
   // is this execution's, else to the work queue.
@@ -236,7 +236,6 @@ class Execution {
   void HandOff(uint32_t reg, AsyncValue* value);
   void AwaitResult(const uint32_t* result, AsyncValue* value, uint32_t stream);
   void Continue(const uint32_t* result, AsyncValue* value, uint32_t stream);
-  void Process(ReadyQueue& queue, bool keep_held = false);
   void SwitchStream(ReadyQueue& queue);
   void EnqueueOutline(ReadyQueue& queue);
   void RunKernel(uint32_t kernel, AsyncKernelFrame& frame, ReadyQueue& queue);
@@ -446,7 +445,7 @@ void Execution::ApplyHeld(ReadyQueue& queue) {
   // call kernel's callee is applying its caller's hold): run it as a task.
   exec->AddRef();
   exec->host()->EnqueueWork([exec, kernel] {
-    exec->RunTask(exec->hot_[kernel].stream, &kernel, 1);
+    exec->RunTask(exec->hot_[kernel].stream, kernel);
     exec->DropRef();
   });
 }
@@ -496,6 +495,11 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
   }
   StoreRegister(reg, use_word, value);
   const uint32_t* users = result + 3;
+  // A fan-out wider than the lists' inline storage: grow the outline list
+  // once rather than by doubling (and a batch takes its buffer whole).
+  if (__builtin_expect(num_users > KernelList::kInline, 0)) {
+    queue.outline.reserve(queue.outline.size() + num_users);
+  }
   for (uint32_t i = 0; i < num_users; ++i) Decrement(users[i], queue);
 }
 
@@ -524,14 +528,116 @@ void Execution::Continue(const uint32_t* result, AsyncValue* value,
   DropRef();
 }
 
-void Execution::Process(ReadyQueue& queue, bool keep_held) {
+// The runs of an outline list handed to the work queue as one batch of task
+// runs (ConcurrentWorkQueue::AddTaskRuns): the kernels, sorted by stream, and
+// a cursor. Owns one reference to the execution. Runs are sequential, so the
+// cursor needs no atomics.
+class OutlineBatch {
+ public:
+  // Copies `size` kernels.
+  static OutlineBatch* Copy(Execution* exec, const uint32_t* streams,
+                            const uint32_t* kernels, uint32_t size,
+                            uint32_t runs) {
+    void* block = std::malloc(sizeof(OutlineBatch) + sizeof(uint32_t) * size);
+    if (block == nullptr) std::abort();
+    uint32_t* copy = reinterpret_cast<uint32_t*>(static_cast<char*>(block) +
+                                                 sizeof(OutlineBatch));
+    std::memcpy(copy, kernels, sizeof(uint32_t) * size);
+    return new (block) OutlineBatch(exec, streams, copy, size, runs, nullptr);
+  }
+  // Takes the kernels of `list` and leaves it empty: its heap buffer when it
+  // has one (a wide fan-out's kernels are not copied), else a copy.
+  static OutlineBatch* Take(Execution* exec, const uint32_t* streams,
+                            KernelList& list, uint32_t runs) {
+    const uint32_t size = list.size();
+    uint32_t* heap = list.ReleaseHeap();
+    if (heap == nullptr) {
+      OutlineBatch* batch = Copy(exec, streams, list.begin(), size, runs);
+      list.clear();
+      return batch;
+    }
+    void* block = std::malloc(sizeof(OutlineBatch));
+    if (block == nullptr) std::abort();
+    return new (block) OutlineBatch(exec, streams, heap, size, runs, heap);
+  }
+  static void Destroy(OutlineBatch* batch) {
+    Execution* exec = batch->exec_;
+    std::free(batch->owned_);
+    std::free(batch);
+    exec->DropRef();
+  }
+
+  // One run, and the ones after it that the work queue lets this call claim,
+  // in one Process loop.
+  void Run() {
+    ReadyQueue queue(0);
+    LoadRun(queue);
+    exec_->Process(queue, this);
+  }
+  // Called by Process when the current run is done: loads the next run into
+  // `queue` if the work queue lets this call take it now
+  // (ConcurrentWorkQueue::ClaimNextRun: exactly when it would run it next).
+  bool ClaimNextRun(ReadyQueue& queue) {
+    if (next_run_ == num_runs_ || !exec_->host()->ClaimNextRun()) return false;
+    LoadRun(queue);
+    return true;
+  }
+
+ private:
+  OutlineBatch(Execution* exec, const uint32_t* streams,
+               const uint32_t* kernels, uint32_t size, uint32_t runs,
+               uint32_t* owned)
+      : exec_(exec),
+        streams_(streams),
+        kernels_(kernels),
+        owned_(owned),
+        size_(size),
+        num_runs_(runs) {}
+
+  // The run at the cursor: the kernels up to the next change of stream.
+  void LoadRun(ReadyQueue& queue) {
+    assert(next_run_ < num_runs_);
+    const uint32_t* streams = streams_;
+    const uint32_t* kernels = kernels_;
+    const uint32_t begin = position_;
+    const uint32_t stream = streams[kernels[begin]];
+    uint32_t end = begin + 1;
+    while (end < size_ && streams[kernels[end]] == stream) ++end;
+    position_ = end;
+    ++next_run_;
+    queue.current = stream;
+    if (end - begin == 1) {
+      queue.inline_list.push_back(kernels[begin]);
+    } else {
+      queue.inline_list.assign(kernels + begin, kernels + end);
+    }
+  }
+
+  Execution* const exec_;
+  const uint32_t* const streams_;
+  const uint32_t* const kernels_;
+  uint32_t* const owned_;  // Null when the kernels follow the header.
+  const uint32_t size_;
+  const uint32_t num_runs_;
+  uint32_t position_ = 0;
+  uint32_t next_run_ = 0;
+};
+static_assert(std::is_trivially_destructible<OutlineBatch>::value,
+              "OutlineBatch is freed without a destructor call");
+
+void Execution::Process(ReadyQueue& queue, OutlineBatch* batch) {
   AsyncKernelFrame frame(&exec_ctx_);
   frame.set_arguments_error_free(true);  // RunKernelWith skips the others.
   HeldDecrements& held = tls_held;
   while (true) {
     if (queue.inline_list.empty()) {
       if (queue.outline.empty()) {
-        if (keep_held) return;
+        // A batch's runs share this loop, so decrements held by one run
+        // carry over to the next (a fan-in's counter is touched once).
+        if (batch != nullptr) {
+          if (batch->ClaimNextRun(queue)) continue;
+          batch = nullptr;  // The work queue runs the rest later.
+        }
         if (held.count == 0) {
           internal::ApplyHeldDropsIfAny();  // Never left behind by a loop.
           return;
@@ -572,71 +678,6 @@ void Execution::SwitchStream(ReadyQueue& queue) {
   a.resize_down(i);
 }
 
-// The runs of an outline list handed to the work queue as one batch of task
-// runs (ConcurrentWorkQueue::AddTaskRuns): one allocation holding the kernels,
-// sorted by stream, and where each stream's run starts. Owns one reference to
-// the execution. Runs are sequential, so the cursor needs no atomics.
-class OutlineBatch {
- public:
-  static OutlineBatch* Create(Execution* exec, const uint32_t* streams,
-                              const uint32_t* kernels, uint32_t size,
-                              uint32_t runs) {
-    void* block = std::malloc(sizeof(OutlineBatch) +
-                              sizeof(uint32_t) * (size + runs + 1));
-    if (block == nullptr) std::abort();
-    auto* batch = new (block) OutlineBatch(exec, streams, size, runs);
-    uint32_t* copy = batch->kernels();
-    uint32_t* starts = batch->starts();
-    uint32_t run = 0;
-    for (uint32_t i = 0; i < size; ++i) {
-      if (i == 0 || streams[kernels[i]] != streams[kernels[i - 1]]) {
-        starts[run++] = i;
-      }
-      copy[i] = kernels[i];
-    }
-    starts[run] = size;
-    return batch;
-  }
-  static void Destroy(OutlineBatch* batch) {
-    Execution* exec = batch->exec_;
-    std::free(batch);
-    exec->DropRef();
-  }
-
-  // One run, and the ones after it the work queue lets this call claim
-  // (ConcurrentWorkQueue::ClaimNextRun), in one ready queue: decrements held
-  // by one run carry over to the next (a fan-in's counter is touched once).
-  void Run() {
-    ReadyQueue queue(0);
-    HostContext* host = exec_->host();
-    const uint32_t* starts = this->starts();
-    do {
-      const uint32_t begin = starts[next_];
-      const uint32_t end = starts[next_ + 1];
-      ++next_;
-      const uint32_t* first = kernels() + begin;
-      exec_->RunTaskIn(queue, streams_[*first], first, end - begin,
-                       /*keep_held=*/true);
-    } while (next_ != num_runs_ && host->ClaimNextRun());
-    exec_->ApplyHeldAndProcess(queue);
-  }
-
- private:
-  OutlineBatch(Execution* exec, const uint32_t* streams, uint32_t size,
-               uint32_t runs)
-      : exec_(exec), streams_(streams), size_(size), num_runs_(runs) {}
-  uint32_t* kernels() { return reinterpret_cast<uint32_t*>(this + 1); }
-  uint32_t* starts() { return kernels() + size_; }
-
-  Execution* const exec_;
-  const uint32_t* const streams_;
-  const uint32_t size_;
-  const uint32_t num_runs_;
-  uint32_t next_ = 0;
-};
-static_assert(std::is_trivially_destructible<OutlineBatch>::value,
-              "OutlineBatch is freed without a destructor call");
-
 // The task that owns a batch: move-only, nothrow, two words (stored inline in
 // the TaskFunction).
 class OutlineBatchTask {
@@ -664,17 +705,16 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
   // streams in descending order (user lists are newest first), where
   // reversing is the stable sort; neither allocates. One pass tells which,
   // and counts the runs of equal streams (the same after either).
-  bool ascending = true, descending = true;
+  uint32_t descents = 0;  // Places where the stream falls.
   uint32_t runs = 1;
   for (uint32_t i = 1, prev = streams[a[0]]; i < a.size(); ++i) {
     const uint32_t stream = streams[a[i]];
-    ascending &= prev <= stream;
-    descending &= prev > stream;
+    descents += stream < prev;
     runs += stream != prev;
     prev = stream;
   }
-  if (!ascending) {
-    if (descending) {
+  if (descents != 0) {
+    if (descents == a.size() - 1) {  // Strictly descending.
       std::reverse(a.begin(), a.end());
     } else {
       std::stable_sort(a.begin(), a.end(), by_stream);
@@ -690,9 +730,8 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
     // them over as one batch (one enqueue instead of one per stream; the
     // order is the same, see AddTaskRuns).
     AddRef();
-    host->EnqueueWorkRuns(runs, OutlineBatchTask(OutlineBatch::Create(
-                                    this, streams, a.begin(), a.size(), runs)));
-    a.clear();
+    host->EnqueueWorkRuns(
+        runs, OutlineBatchTask(OutlineBatch::Take(this, streams, a, runs)));
     return;
   }
   AddRef(runs);
@@ -704,11 +743,11 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
     if (end - begin == 1) {
       const uint32_t kernel = a[begin];
       host->EnqueueWork([this, kernel, stream] {
-        RunTask(stream, &kernel, 1);
+        RunTask(stream, kernel);
         DropRef();
       });
     } else {
-      host->EnqueueWork([batch = OutlineBatchTask(OutlineBatch::Create(
+      host->EnqueueWork([batch = OutlineBatchTask(OutlineBatch::Copy(
                              this, streams, a.begin() + begin, end - begin,
                              1))]() mutable { batch(); });
     }
