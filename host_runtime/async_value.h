@@ -366,8 +366,7 @@ class AsyncValue {
 #ifndef NDEBUG
       internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
 #endif
-      internal::PoolDeallocate(
-          this, size_t{fast_free_granules_} * internal::kPoolGranule);
+      internal::PoolDeallocateClass(this, size_t{fast_free_granules_} - 1);
       return;
     }
     DestroySlow(word);

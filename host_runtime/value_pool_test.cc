@@ -27,6 +27,24 @@ TEST(ValuePoolTest, SameThreadReuseAndSizeClasses) {
   PoolDeallocate(big, 4096);
 }
 
+// A block freed by its class (as async values free themselves) goes to the
+// list that allocations of that size take from, and no other.
+TEST(ValuePoolTest, DeallocateByClassReturnsToThatClass) {
+  void* a = PoolAllocate(64);  // Class 3: 64 bytes.
+  void* other = PoolAllocate(80);
+  PoolDeallocateClass(a, PoolClassOf(64));
+  PoolDeallocateClass(other, PoolClassOf(80));
+#ifndef RILL_VALUE_POOL_DISABLED
+  EXPECT_EQ(PoolAllocate(49), a);  // 49..64 bytes share the class.
+  EXPECT_EQ(PoolAllocate(80), other);
+#else
+  a = PoolAllocate(49);
+  other = PoolAllocate(80);
+#endif
+  PoolDeallocate(a, 64);
+  PoolDeallocate(other, 80);
+}
+
 // A producer allocates, a consumer frees: blocks must come back to the producer
 // through the depot instead of piling up on the consumer, and no block is
 // handed out twice while live.

@@ -95,23 +95,32 @@ inline void* PoolAllocate(size_t size) {
   return block;
 }
 
+// Returns a block of size class `cls` (< kPoolNumClasses) obtained from
+// PoolAllocate: for callers that know the class, such as an async value that
+// records its size in granules.
+inline void PoolDeallocateClass(void* block, size_t cls) {
+#ifndef RILL_VALUE_POOL_DISABLED
+  PoolFreeLists& lists = tls_pool_free_lists;
+  if (lists.lifecycle != 1) {
+    if (lists.lifecycle == 2) return std::free(block);
+    PoolRegisterThreadExit();
+  }
+  if (lists.count[cls] >= kPoolMaxCachedPerClass)
+    PoolSpill(cls);  // Keeps the list non-empty.
+  *static_cast<void**>(block) = lists.head[cls];
+  lists.head[cls] = block;
+  ++lists.count[cls];
+#else
+  (void)cls;
+  std::free(block);
+#endif
+}
+
 // Returns a block of `size` bytes obtained from PoolAllocate(size).
 inline void PoolDeallocate(void* block, size_t size) {
 #ifndef RILL_VALUE_POOL_DISABLED
-  if (size <= kPoolMaxSize) {
-    const size_t cls = PoolClassOf(size);
-    PoolFreeLists& lists = tls_pool_free_lists;
-    if (lists.lifecycle != 1) {
-      if (lists.lifecycle == 2) return std::free(block);
-      PoolRegisterThreadExit();
-    }
-    if (lists.count[cls] >= kPoolMaxCachedPerClass)
-      PoolSpill(cls);  // Keeps the list non-empty.
-    *static_cast<void**>(block) = lists.head[cls];
-    lists.head[cls] = block;
-    ++lists.count[cls];
-    return;
-  }
+  if (size <= kPoolMaxSize)
+    return PoolDeallocateClass(block, PoolClassOf(size));
 #endif
   std::free(block);
 }
