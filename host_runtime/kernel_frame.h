@@ -109,9 +109,13 @@ class AsyncKernelFrame {
   template <typename T, typename... Args>
   __attribute__((always_inline)) void EmplaceResultAt(int index,
                                                       Args&&... args) {
-    SetResultAt(index,
-                MakeAvailableAsyncValueRef<T>(std::forward<Args>(args)...)
-                    .ReleaseRCRef());
+    assert(index >= 0 && index < GetNumResults());
+    assert(!results_[index] && "result set twice");
+    // No reference temporaries: GCC may leave their (null) destructors as
+    // calls on this path.
+    results_[index].reset(internal::AllocateConcrete<T>(
+        typename ConcreteAsyncValue<T>::ConcretePayload{},
+        std::forward<Args>(args)...));
   }
   // Stores an unavailable T as result `index` and returns it for the kernel to
   // complete later.

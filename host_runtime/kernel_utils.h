@@ -473,14 +473,17 @@ struct KernelImpl<Return (*)(Params...), impl> {
       if (!ok) return;
       constexpr int index = Prefix<I>(kArgCounts);
       AsyncValue* value = frame->GetArgAt(index);
+      // One read of the state: it is atomic, so a second IsConcrete would
+      // load it again.
+      const bool concrete = value->IsConcrete();
       if constexpr (PT::kNeedsConcreteArg) {
-        if (__builtin_expect(!value->IsConcrete(), 0)) {
+        if (__builtin_expect(!concrete, 0)) {
           ReportArgument(frame, index, /*unavailable=*/true);
           ok = false;
           return;
         }
       }
-      if (__builtin_expect(value->IsConcrete() && !PT::HasType(value), 0)) {
+      if (__builtin_expect(concrete && !PT::HasType(value), 0)) {
         ReportArgument(frame, index, /*unavailable=*/false);
         ok = false;
       }
