@@ -478,6 +478,16 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
                                                       ReadyQueue& queue) {
   const uint32_t reg = result[0];
   const uint32_t use_word = result[1];
+  // The common case first: one use, by one kernel, not returned.
+  if (use_word == 1 && result[2] == 1) {
+    if (__builtin_expect(!value->IsAvailable(), 0)) {
+      AwaitResult(result, value, queue.current);
+      return;
+    }
+    registers()[reg].store(value, std::memory_order_relaxed);
+    Decrement(result[3], queue);
+    return;
+  }
   const uint32_t uses = use_word & kUseCountMask;
   if (uses == 0) {
     value->DropRef();
