@@ -75,7 +75,11 @@ int64_t NowNs() {
 // What the scheduling loop reads for one kernel: 32 bytes, one dense array per
 // function, so a chain of kernels walks memory sequentially.
 struct HotKernel {
-  AsyncKernelImplementation impl = nullptr;  // Null for the entry kernel.
+  // Set when the kernel runs without a frame: its direct entry (see
+  // KernelDefinition), which it has for its exact arguments (one or two) and
+  // one result, and it takes no attributes or functions. Else null, and the
+  // frame entry (ColdKernel::impl) runs it.
+  DirectKernelImplementation direct = nullptr;
   // Into BefFunction::code_: the operand registers, then per result
   //   register, use word (use count | kReturnedBit), user count, users...
   // (the entry kernel's result 0 is the start signal, with use word 0).
@@ -92,6 +96,7 @@ static_assert(sizeof(HotKernel) == 32, "HotKernel is half a cache line");
 
 // What only the kernel frame needs (and errors).
 struct ColdKernel {
+  AsyncKernelImplementation impl = nullptr;  // Null for the entry kernel.
   const void* const* attributes = nullptr;
   const Function* const* functions = nullptr;
   const ErrorLocation* location = nullptr;
@@ -118,7 +123,8 @@ class KernelList {
   uint32_t* end() { return data_ + size_; }
   uint32_t& operator[](uint32_t i) { return data_[i]; }
 
-  void push_back(uint32_t kernel) {
+  // Forced inline: once per ready kernel, and Process is past GCC's budget.
+  [[gnu::always_inline]] void push_back(uint32_t kernel) {
     if (__builtin_expect(size_ == capacity_, 0)) Grow(size_ + 1);
     data_[size_++] = kernel;
   }
@@ -248,6 +254,16 @@ class Execution {
   void RunKernelWith(uint32_t kernel, AsyncValue** args,
                      RCReference<AsyncValue>* results, AsyncKernelFrame& frame,
                      ReadyQueue& queue);
+  // A kernel with a direct entry and kOperands arguments; falls back to
+  // RunKernelWith when the entry declines or the kernel must be skipped.
+  template <uint32_t kOperands>
+  void RunDirect(uint32_t kernel, AsyncValue** args, AsyncKernelFrame& frame,
+                 ReadyQueue& queue);
+  // A kernel of at most kInlineOperands operands and results through its
+  // frame entry, out of line (RunDirect's fallback).
+  [[gnu::noinline]] void RunFrameKernel(uint32_t kernel,
+                                        AsyncKernelFrame& frame,
+                                        ReadyQueue& queue);
 
   std::atomic<int32_t> refs_{1};
   const BefFunction* const fn_;
@@ -776,6 +792,14 @@ inline void Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
     RCReference<AsyncValue> slots[kInlineOperands];
   } results;
   AsyncValue* args[kInlineOperands];
+  if (entry.direct != nullptr) {
+    if (entry.num_operands == 1) {
+      RunDirect<1>(kernel, args, frame, queue);
+    } else {
+      RunDirect<2>(kernel, args, frame, queue);
+    }
+    return;
+  }
   if (entry.num_operands == 1 && entry.num_results == 1) {
     RunKernelWith<1, 1>(kernel, args, results.slots, frame, queue);
     return;
@@ -786,6 +810,18 @@ inline void Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
     RunLargeKernel(kernel, frame, queue);
     return;
   }
+  RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results.slots, frame,
+                                      queue);
+}
+
+void Execution::RunFrameKernel(uint32_t kernel, AsyncKernelFrame& frame,
+                               ReadyQueue& queue) {
+  union ResultSlots {
+    ResultSlots() {}
+    ~ResultSlots() {}
+    RCReference<AsyncValue> slots[kInlineOperands];
+  } results;
+  AsyncValue* args[kInlineOperands];
   RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results.slots, frame,
                                       queue);
 }
@@ -853,10 +889,10 @@ template <uint32_t kOperands, uint32_t kResults>
                 cold.location,
                 absl::MakeConstSpan(cold.functions, cold.num_functions));
     if (__builtin_expect(tracer_ == nullptr, 1)) {
-      entry.impl(&frame);
+      cold.impl(&frame);
     } else {
       const int64_t start = NowNs();
-      entry.impl(&frame);
+      cold.impl(&frame);
       tracer_->OnKernel(*cold.location, start, NowNs());
     }
     for (uint32_t r = 0; r < num_results; ++r) {
@@ -886,6 +922,40 @@ template <uint32_t kOperands, uint32_t kResults>
     Deliver(code, results[r].release(), queue);
     code = next;
   }
+}
+
+template <uint32_t kOperands>
+[[gnu::always_inline]] inline void Execution::RunDirect(uint32_t kernel,
+                                                        AsyncValue** args,
+                                                        AsyncKernelFrame& frame,
+                                                        ReadyQueue& queue) {
+  const HotKernel& entry = hot_[kernel];
+  const uint32_t* code = entry.code;
+  std::atomic<AsyncValue*>* regs = registers();
+  for (uint32_t i = 0; i < kOperands; ++i) {
+    args[i] = regs[code[i]].load(std::memory_order_relaxed);
+  }
+  // An error argument needs no test here: it is not concrete, so the entry
+  // declines it and RunKernelWith skips the kernel (§5.2). Cancellation and
+  // tracing take that path too.
+  AsyncValue* result = nullptr;
+  if (__builtin_expect(
+          exec_ctx_.GetCancelAsyncValue() == nullptr && tracer_ == nullptr,
+          1)) {
+    if (AsyncValue* held = internal::tls_held_drops.value;
+        __builtin_expect(held != nullptr, 0)) {
+      bool uses_held = false;
+      for (uint32_t i = 0; i < kOperands; ++i) uses_held |= args[i] == held;
+      if (!uses_held) internal::ApplyHeldDrops();
+    }
+    result = entry.direct(args);
+  }
+  if (__builtin_expect(result == nullptr, 0)) {
+    RunFrameKernel(kernel, frame, queue);
+    return;
+  }
+  for (uint32_t i = 0; i < kOperands; ++i) args[i]->DropRefOrHold();
+  Deliver(code + kOperands, result, queue);
 }
 
 void Execution::Start(absl::Span<AsyncValue* const> arguments,
@@ -995,7 +1065,7 @@ void BefFunction::ExecuteSync(
                 cold.location,
                 absl::MakeConstSpan(cold.functions, cold.num_functions));
     const int64_t start = tracer ? NowNs() : 0;
-    kernel.impl(&frame);
+    cold.impl(&frame);
     if (tracer) tracer->OnKernel(*cold.location, start, NowNs());
     for (uint32_t r = 0; r < kernel.num_results; ++r) {
       if (!outs[r] || outs[r]->IsUnavailable()) {
@@ -1092,7 +1162,7 @@ class ProgramLoader {
   BefProgram* program_;
   const bef::BefFile& file_;
   LoadOptions options_;
-  std::vector<AsyncKernelImplementation> impl_by_code_;
+  std::vector<KernelDefinition> impl_by_code_;
   std::vector<bool> resolved_;
   int unknown_kernels_ = 0;
   struct Fixup {
@@ -1189,8 +1259,9 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     const uint32_t code_index = view.code();
     if (!resolved_[code_index]) {
       resolved_[code_index] = true;
-      absl::StatusOr<AsyncKernelImplementation> impl =
-          program_->host_->registry().GetKernel(file_.kernel_name(code_index));
+      absl::StatusOr<KernelDefinition> impl =
+          program_->host_->registry().GetKernelDefinition(
+              file_.kernel_name(code_index));
       if (impl.ok()) {
         impl_by_code_[code_index] = *impl;
       } else {
@@ -1206,7 +1277,14 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
         }
       }
     }
-    hot.impl = impl_by_code_[code_index];
+    const KernelDefinition& definition = impl_by_code_[code_index];
+    cold.impl = definition.kernel;
+    if (definition.direct != nullptr && definition.arity == hot.num_operands &&
+        (hot.num_operands == 1 || hot.num_operands == 2) &&
+        hot.num_results == 1 && view.attributes().empty() &&
+        view.functions().empty()) {
+      hot.direct = definition.direct;
+    }
 
     // Pointer tables live in the program's vectors, which still grow: record
     // where this kernel's tables start and point at them once they are full.
@@ -1237,7 +1315,8 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
 }
 
 absl::Status ProgramLoader::Load() {
-  impl_by_code_.assign(file_.num_kernel_names(), nullptr);
+  impl_by_code_.assign(file_.num_kernel_names(),
+                       KernelDefinition(AsyncKernelImplementation{nullptr}));
   resolved_.assign(file_.num_kernel_names(), false);
   // Create every function first: kernels refer to functions by index, both
   // earlier (regions) and later ones.

@@ -136,6 +136,58 @@ TEST(BefExecutorTest, ReportedErrorsCarryProvenance) {
   EXPECT_EQ(diagnostics[0].location->kernel, "x.check");
 }
 
+int64_t Const64() { return 64; }
+
+// x.inc has a direct entry (one int32 argument, one plain result), which
+// declines an int64; the frame entry then reports it, with the kernel's
+// location, exactly as without a direct entry. The same program traced runs
+// every kernel through its frame entry and gives the same error.
+TEST(BefExecutorTest, DirectKernelWithAWrongTypedArgumentReportsItsLocation) {
+  auto host = CreateTestHost();
+  ASSERT_TRUE(
+      host->registry().AddKernel("x.const64", RILL_KERNEL(Const64)).ok());
+  ASSERT_NE(host->registry().GetKernelDefinition("x.inc")->direct, nullptr);
+  std::vector<AsyncValueError> diagnostics;
+  host->set_diagnostic_handler(
+      [&](const AsyncValueError& e) { diagnostics.push_back(e); });
+  bef::BefBuilder b;
+  const uint32_t i32 = b.AddType("i32");
+  const uint32_t fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32, i32});
+  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  bef::KernelSpec constant;
+  constant.name = b.AddKernelName("x.const64");
+  constant.num_results = 1;
+  const uint32_t c = body->AddKernel(constant)[0];
+  bef::KernelSpec inc;
+  inc.name = b.AddKernelName("x.inc");
+  inc.operands = {c};
+  inc.num_results = 1;
+  inc.location = b.AddFileLocation("model.mlir", 4, 11);
+  const uint32_t bad = body->AddKernel(inc)[0];
+  const uint32_t one =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+  const uint32_t two = AddTestKernel(b, body, "x.inc", {one});
+  body->SetResults({bad, two});
+  auto program = LoadOrDie(*b.Finish(), host.get());
+
+  auto results = ExecuteAndAwait(*program->GetFunction("main"),
+                                 NewExecutionContext(host.get()));
+  ASSERT_TRUE(results[0]->IsError());
+  EXPECT_EQ(results[0]->GetError().message(),
+            "kernel argument 0 has the wrong type");
+  const std::optional<ErrorLocation>& where = results[0]->GetErrorLocation();
+  ASSERT_TRUE(where.has_value());
+  EXPECT_EQ(where->file, "model.mlir");
+  EXPECT_EQ(where->line, 4u);
+  EXPECT_EQ(where->column, 11u);
+  EXPECT_EQ(where->kernel, "x.inc");
+  ASSERT_EQ(diagnostics.size(), 1u);
+  // The well-typed x.inc ran directly.
+  ASSERT_TRUE(results[1]->IsConcrete());
+  EXPECT_EQ(results[1]->get<int32_t>(), 2);
+}
+
 // For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.
 AsyncValueRef<int32_t>* g_pending = nullptr;
 const Function* g_callee = nullptr;

@@ -210,7 +210,9 @@ class AsyncValue {
   // The release that leaves only this thread's held references destroys the
   // value at once, as DropRef would. For the executor, which applies the hold
   // (internal::ApplyHeldDrops) before its loop returns; a caller must too.
-  void DropRefOrHold() {
+  // Forced inline: the executor calls it once per operand of every kernel,
+  // and GCC does not always inline it on its own.
+  [[gnu::always_inline]] void DropRefOrHold() {
     internal::HeldDrops& held = internal::tls_held_drops;
     const uint32_t mine = held.value == this ? held.count : 0;
     // acquire, as in DropRef: the count is this thread's held references plus

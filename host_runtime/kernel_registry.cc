@@ -22,11 +22,11 @@ std::vector<KernelRegistration>& StaticRegistrations() {
 }  // namespace
 
 absl::Status KernelRegistry::AddKernel(absl::string_view name,
-                                       AsyncKernelImplementation kernel) {
+                                       KernelDefinition kernel) {
   if (name.empty())
     return absl::InvalidArgumentError(
         "cannot register a kernel with an empty name");
-  if (kernel == nullptr) {
+  if (kernel.kernel == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("kernel '", name, "' has no implementation"));
   }
@@ -46,6 +46,13 @@ absl::Status KernelRegistry::AddKernels(absl::Span<const Entry> entries) {
 }
 
 absl::StatusOr<AsyncKernelImplementation> KernelRegistry::GetKernel(
+    absl::string_view name) const {
+  absl::StatusOr<KernelDefinition> definition = GetKernelDefinition(name);
+  if (!definition.ok()) return definition.status();
+  return definition->kernel;
+}
+
+absl::StatusOr<KernelDefinition> KernelRegistry::GetKernelDefinition(
     absl::string_view name) const {
   if (auto it = kernels_.find(name); it != kernels_.end()) return it->second;
   // Error path only: suggest the closest name, as compilers do for misspelled

@@ -3,7 +3,8 @@
 //
 // A kernel implementation is a plain function pointer taking an
 // AsyncKernelFrame (kernel_frame.h); kernels written as ordinary C++ functions
-// are adapted with RILL_KERNEL (kernel_utils.h).
+// are adapted with RILL_KERNEL (kernel_utils.h), which may also give a direct
+// entry (KernelDefinition) that the executor calls without a frame.
 //
 // Thread-safety: registration (AddKernel) must complete before the registry is
 // used for lookups; after that, any number of threads may call GetKernel
@@ -13,6 +14,7 @@
 #ifndef RILL_HOST_RUNTIME_KERNEL_REGISTRY_H_
 #define RILL_HOST_RUNTIME_KERNEL_REGISTRY_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,9 +27,41 @@
 namespace rill {
 
 class AsyncKernelFrame;
+class AsyncValue;
 class KernelRegistry;
 
 using AsyncKernelImplementation = void (*)(AsyncKernelFrame* frame);
+
+// A kernel's direct entry: takes exactly `arity` arguments (borrowed) and no
+// attributes, and returns its one result as an available value (+1), or null
+// without having run the kernel when an argument is not a concrete value of
+// the type it takes (an error, unavailable, or the wrong type). A caller that
+// gets null calls the frame entry, which reports why; so a direct entry never
+// fails and never reports, and a kernel's direct and frame entries must have
+// the same effects. Lets the executor run a kernel such as `tfrt.add.i32`
+// without setting up a frame (RILL_KERNEL derives it from the signature).
+using DirectKernelImplementation = AsyncValue* (*)(AsyncValue* const* args);
+
+// What a kernel name is bound to: the frame entry, which every kernel has,
+// and optionally a direct entry. Converts from (and to) a plain frame entry,
+// so kernels without a direct entry are registered as before.
+struct KernelDefinition {
+  constexpr KernelDefinition(AsyncKernelImplementation frame_entry)  // NOLINT
+      : kernel(frame_entry) {}
+  constexpr KernelDefinition(AsyncKernelImplementation frame_entry,
+                             DirectKernelImplementation direct_entry,
+                             uint32_t direct_arity)
+      : kernel(frame_entry), direct(direct_entry), arity(direct_arity) {}
+  // Lets RILL_KERNEL(f) stand where a frame entry is expected (and be called
+  // with a frame).
+  constexpr operator AsyncKernelImplementation() const {  // NOLINT
+    return kernel;
+  }
+
+  AsyncKernelImplementation kernel = nullptr;
+  DirectKernelImplementation direct = nullptr;  // Null: frame entry only.
+  uint32_t arity = 0;  // The direct entry's number of arguments.
+};
 
 // A function that adds a library's kernels to a registry.
 using KernelRegistration = absl::Status (*)(KernelRegistry* registry);
@@ -39,21 +73,24 @@ class KernelRegistry {
   KernelRegistry& operator=(const KernelRegistry&) = delete;
 
   // Registers `kernel` under `name`. Registering a name twice is an
-  // AlreadyExists error; an empty name or a null kernel is InvalidArgument.
-  absl::Status AddKernel(absl::string_view name,
-                         AsyncKernelImplementation kernel);
+  // AlreadyExists error; an empty name or a null frame entry is
+  // InvalidArgument.
+  absl::Status AddKernel(absl::string_view name, KernelDefinition kernel);
 
-  // Looks up `name`. An unknown name is a NotFound error naming it, with the
-  // closest registered name as a suggestion when one is close.
   // One row of a kernel library's registration table.
   struct Entry {
     const char* name;
-    AsyncKernelImplementation kernel;
+    KernelDefinition kernel;
   };
   // Adds every entry; stops at (and returns) the first error.
   absl::Status AddKernels(absl::Span<const Entry> entries);
 
+  // Looks up `name`'s frame entry. An unknown name is a NotFound error naming
+  // it, with the closest registered name as a suggestion when one is close.
   absl::StatusOr<AsyncKernelImplementation> GetKernel(
+      absl::string_view name) const;
+  // The same lookup, with the direct entry when the kernel has one.
+  absl::StatusOr<KernelDefinition> GetKernelDefinition(
       absl::string_view name) const;
 
   bool Contains(absl::string_view name) const {
@@ -64,7 +101,7 @@ class KernelRegistry {
   std::vector<std::string> Names() const;
 
  private:
-  absl::flat_hash_map<std::string, AsyncKernelImplementation> kernels_;
+  absl::flat_hash_map<std::string, KernelDefinition> kernels_;
 };
 
 // Adds `registration` to the process-wide list replayed by

@@ -54,6 +54,32 @@ TEST(KernelRegistryTest, InvalidRegistrations) {
             absl::StatusCode::kInvalidArgument);
 }
 
+AsyncValue* DirectA(AsyncValue* const* args) { return args[0]; }
+
+TEST(KernelRegistryTest, DirectEntriesAreKeptWithTheFrameEntry) {
+  KernelRegistry registry;
+  ASSERT_TRUE(
+      registry.AddKernel("with", KernelDefinition(&KernelA, &DirectA, 1)).ok());
+  ASSERT_TRUE(registry.AddKernel("without", &KernelB).ok());
+  absl::StatusOr<KernelDefinition> with = registry.GetKernelDefinition("with");
+  ASSERT_TRUE(with.ok());
+  EXPECT_EQ(with->kernel, &KernelA);
+  EXPECT_EQ(with->direct, &DirectA);
+  EXPECT_EQ(with->arity, 1u);
+  EXPECT_EQ(*registry.GetKernel("with"), &KernelA);
+  absl::StatusOr<KernelDefinition> without =
+      registry.GetKernelDefinition("without");
+  ASSERT_TRUE(without.ok());
+  EXPECT_EQ(without->kernel, &KernelB);
+  EXPECT_EQ(without->direct, nullptr);
+  EXPECT_EQ(registry.GetKernelDefinition("wit").status().message(),
+            "unknown kernel 'wit'; did you mean 'with'?");
+  // A direct entry needs its frame entry.
+  EXPECT_EQ(
+      registry.AddKernel("k", KernelDefinition(nullptr, &DirectA, 1)).code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
 TEST(KernelRegistryTest, UnknownNameIsNotFoundWithSuggestion) {
   KernelRegistry registry;
   ASSERT_TRUE(registry.AddKernel("tfrt.add.i32", &KernelA).ok());

@@ -27,6 +27,13 @@
 // wrong arity is bad input, not a bug. If any argument is an error, the last
 // one becomes every result without calling the function (spec §5.2).
 //
+// A function whose parameters are all payload arguments (T, const T&) and that
+// returns one plain value T also gets a direct entry (KernelDefinition in
+// kernel_registry.h): the executor calls it with the arguments alone, without
+// a frame, when the kernel has exactly those arguments and no attributes. It
+// runs the function only if every argument is a concrete value of its type,
+// and returns null otherwise, so the frame entry reports the same errors.
+//
 // Thread-safety: the adaptor is stateless; kernels run on whatever thread the
 // executor chooses.
 
@@ -193,6 +200,14 @@ struct ParamTraits {
   }
 };
 
+// True for a plain payload argument (the parameters a direct entry takes).
+template <typename P, typename = void>
+struct IsPayloadParam : std::false_type {};
+template <typename P>
+struct IsPayloadParam<P,
+                      std::void_t<decltype(ParamTraits<P>::kNeedsConcreteArg)>>
+    : std::bool_constant<ParamTraits<P>::kNeedsConcreteArg> {};
+
 template <typename T>
 struct ParamTraits<Argument<T>> {
   static constexpr int kArgs = 1, kResults = 0, kAttrs = 0, kCategory = 0;
@@ -287,6 +302,7 @@ template <typename R, typename Enable = void>
 struct ReturnTraits {
   // A plain value: one available result, moved in exactly once.
   static constexpr int kNumResults = 1;
+  static constexpr bool kPlainValue = true;
   __attribute__((always_inline)) static void Store(AsyncKernelFrame* frame,
                                                    int index, R&& value) {
     frame->EmplaceResultAt<R>(index, std::move(value));
@@ -296,11 +312,13 @@ struct ReturnTraits {
 template <>
 struct ReturnTraits<void> {
   static constexpr int kNumResults = 0;
+  static constexpr bool kPlainValue = false;
 };
 
 template <>
 struct ReturnTraits<absl::Status> {
   static constexpr int kNumResults = 0;
+  static constexpr bool kPlainValue = false;
   static void Store(AsyncKernelFrame* frame, int, absl::Status&& status) {
     if (!status.ok()) frame->ReportError(std::move(status));
   }
@@ -309,6 +327,7 @@ struct ReturnTraits<absl::Status> {
 template <typename T>
 struct ReturnTraits<absl::StatusOr<T>> {
   static constexpr int kNumResults = 1;
+  static constexpr bool kPlainValue = false;
   static void Store(AsyncKernelFrame* frame, int index,
                     absl::StatusOr<T>&& value) {
     if (value.ok()) {
@@ -322,6 +341,7 @@ struct ReturnTraits<absl::StatusOr<T>> {
 template <typename T>
 struct ReturnTraits<AsyncValueRef<T>> {
   static constexpr int kNumResults = 1;
+  static constexpr bool kPlainValue = false;
   static void Store(AsyncKernelFrame* frame, int index,
                     AsyncValueRef<T>&& value) {
     frame->SetResultAt(index, value.ReleaseRCRef());
@@ -331,6 +351,7 @@ struct ReturnTraits<AsyncValueRef<T>> {
 template <>
 struct ReturnTraits<RCReference<AsyncValue>> {
   static constexpr int kNumResults = 1;
+  static constexpr bool kPlainValue = false;
   static void Store(AsyncKernelFrame* frame, int index,
                     RCReference<AsyncValue>&& value) {
     frame->SetResultAt(index, std::move(value));
@@ -340,6 +361,7 @@ struct ReturnTraits<RCReference<AsyncValue>> {
 template <typename R>
 struct ReturnTraits<R, std::enable_if_t<IsTuple<R>::value>> {
   static constexpr int kNumResults = std::tuple_size<R>::value;
+  static constexpr bool kPlainValue = false;
   static void Store(AsyncKernelFrame* frame, int index, R&& values) {
     StoreEach(frame, index, std::move(values),
               std::make_index_sequence<kNumResults>{});
@@ -405,10 +427,29 @@ struct KernelImpl<Return (*)(Params...), impl> {
     return sum;
   }
 
+  // Payload arguments only, one plain returned value: a direct entry.
+  static constexpr bool kHasDirect =
+      ReturnTraits<Return>::kPlainValue &&
+      (true && ... && IsPayloadParam<Params>::value);
+
   static void Invoke(AsyncKernelFrame* frame) {
     if (!CheckArity(frame)) return;
     if (!CheckArguments(frame, std::index_sequence_for<Params...>{})) return;
     Call(frame, std::index_sequence_for<Params...>{});
+  }
+
+  // The direct entry (DirectKernelImplementation): `args` has kNumArgs values.
+  static AsyncValue* Direct(AsyncValue* const* args) {
+    static_assert(kHasDirect, "no direct entry for this signature");
+    return CallDirect(args, std::index_sequence_for<Params...>{});
+  }
+
+  static constexpr KernelDefinition Definition() {
+    if constexpr (kHasDirect) {
+      return KernelDefinition(&Invoke, &Direct, kNumArgs);
+    } else {
+      return KernelDefinition(&Invoke);
+    }
   }
 
  private:
@@ -502,6 +543,20 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
 
   template <size_t... I>
+  __attribute__((always_inline)) static AsyncValue* CallDirect(
+      AsyncValue* const* args, std::index_sequence<I...>) {
+    // Every parameter is an argument, so parameter I is argument I. One read
+    // of each state, as in CheckArgument.
+    if (!(true && ... &&
+          (args[I]->IsConcrete() && ParamTraits<Params>::HasType(args[I])))) {
+      return nullptr;  // The frame entry reports it.
+    }
+    return internal::AllocateConcrete<Return>(
+        typename ConcreteAsyncValue<Return>::ConcretePayload{},
+        impl(args[I]->template get<typename ParamTraits<Params>::T>()...));
+  }
+
+  template <size_t... I>
   __attribute__((always_inline)) static void Call(AsyncKernelFrame* frame,
                                                   std::index_sequence<I...>) {
     if constexpr (std::is_void<Return>::value) {
@@ -521,9 +576,12 @@ struct KernelImpl<Return (*)(Params...), impl> {
 }  // namespace internal
 }  // namespace rill
 
-// Adapts a plain C++ function to an AsyncKernelImplementation (see the file
-// comment).
-#define RILL_KERNEL(...) \
-  ::rill::internal::KernelImpl<decltype(&__VA_ARGS__), &__VA_ARGS__>::Invoke
+// Adapts a plain C++ function to a KernelDefinition: its frame entry (it
+// converts to an AsyncKernelImplementation) and, when the signature allows,
+// its direct entry (see the file comment). Parenthesized, so it can be a
+// macro argument.
+#define RILL_KERNEL(...)                                \
+  (::rill::internal::KernelImpl<decltype(&__VA_ARGS__), \
+                                &__VA_ARGS__>::Definition())
 
 #endif  // RILL_HOST_RUNTIME_KERNEL_UTILS_H_

@@ -375,6 +375,85 @@ TEST_F(KernelUtilsTest, UnavailablePayloadArgumentIsReported) {
   pending.emplace(0);
 }
 
+// ---- Direct entries
+// ----------------------------------------------------------------------------
+
+int g_direct_calls = 0;
+int64_t CountedScale(int32_t a, int64_t b) {
+  ++g_direct_calls;
+  return a * b;
+}
+Chain PrintLike(const std::string& s, Chain) {
+  ++g_direct_calls;
+  return s.empty() ? Chain() : Chain();
+}
+void NoResult(int32_t) {}
+absl::StatusOr<int32_t> MayFail(int32_t x) { return x; }
+int32_t WithAttribute(int32_t x, Attribute<int32_t> y) { return x + *y; }
+int32_t WithContext(int32_t x, const ExecutionContext&) { return x; }
+int32_t WithArgument(Argument<int32_t> x) { return *x; }
+std::pair<int32_t, int32_t> TwoResults(int32_t x) { return {x, x}; }
+
+TEST_F(KernelUtilsTest, DirectEntryRunsOnConcreteArgumentsOfItsTypes) {
+  constexpr KernelDefinition scale = RILL_KERNEL(CountedScale);
+  ASSERT_NE(scale.direct, nullptr);
+  EXPECT_EQ(scale.arity, 2u);
+  g_direct_calls = 0;
+  RCReference<AsyncValue> a = V<int32_t>(6), b = V<int64_t>(7);
+  AsyncValue* args[] = {a.get(), b.get()};
+  RCReference<AsyncValue> result = TakeRef(scale.direct(args));
+  ASSERT_TRUE(result->IsConcrete());
+  EXPECT_EQ(result->get<int64_t>(), 42);
+  EXPECT_EQ(result->NumRef(), 1u);  // +1, for the caller.
+  EXPECT_EQ(a->NumRef(), 1u);       // Arguments are borrowed.
+  EXPECT_EQ(g_direct_calls, 1);
+
+  // Two payload arguments, one of them a Chain, returning a Chain.
+  RCReference<AsyncValue> s = V<std::string>("x"), ch = V<Chain>(Chain());
+  AsyncValue* print_args[] = {s.get(), ch.get()};
+  RCReference<AsyncValue> out =
+      TakeRef(RILL_KERNEL(PrintLike).direct(print_args));
+  EXPECT_TRUE(out->IsType<Chain>());
+  EXPECT_EQ(g_direct_calls, 2);
+  EXPECT_TRUE(diagnostics_.empty());
+}
+
+TEST_F(KernelUtilsTest, DirectEntryDeclinesWithoutRunningTheKernel) {
+  const DirectKernelImplementation direct = RILL_KERNEL(CountedScale).direct;
+  g_direct_calls = 0;
+  RCReference<AsyncValue> i32 = V<int32_t>(1), i64 = V<int64_t>(2);
+  RCReference<AsyncValue> error =
+      MakeErrorAsyncValueRef(absl::InternalError("e"));
+  AsyncValueRef<int64_t> pending = MakeUnconstructedAsyncValueRef<int64_t>();
+  AsyncValue* wrong_type[] = {i32.get(), i32.get()};
+  AsyncValue* an_error[] = {i32.get(), error.get()};
+  AsyncValue* unavailable[] = {i32.get(), pending.GetAsyncValue()};
+  EXPECT_EQ(direct(wrong_type), nullptr);
+  EXPECT_EQ(direct(an_error), nullptr);
+  EXPECT_EQ(direct(unavailable), nullptr);
+  EXPECT_EQ(g_direct_calls, 0);
+  EXPECT_TRUE(diagnostics_.empty());  // The frame entry reports, not this.
+  // The frame entry gives the reason for the same arguments.
+  auto results =
+      Run(RILL_KERNEL(CountedScale), Args(V<int32_t>(1), V<int32_t>(2)), 1);
+  EXPECT_EQ(results[0]->GetError().message(),
+            "kernel argument 1 has the wrong type");
+  pending.emplace(0);
+}
+
+TEST_F(KernelUtilsTest, OnlyPayloadArgumentsAndOnePlainValueGetADirectEntry) {
+  EXPECT_NE(RILL_KERNEL(AddI32).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(NoResult).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(MayFail).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(WithAttribute).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(WithContext).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(WithArgument).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(TwoResults).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(CopyViaResult).direct, nullptr);
+  // Every definition has its frame entry.
+  EXPECT_NE(RILL_KERNEL(NoResult).kernel, nullptr);
+}
+
 TEST_F(KernelUtilsTest,
        ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
   RCReference<AsyncValue> e1 =
