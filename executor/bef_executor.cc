@@ -30,9 +30,14 @@ constexpr int kMaxContinuationDepth = 100;
 constexpr uint32_t kInlineOperands = 16;
 // RunKernelWith's counts when they are read from the kernel's entry.
 constexpr uint32_t kAnyCount = ~0u;
-// In a result's use word (see HotKernel::code): the register is returned.
+// In a result's use word (see HotKernel::code): the register is returned;
 constexpr uint32_t kReturnedBit = 0x80000000u;
-constexpr uint32_t kUseCountMask = ~kReturnedBit;
+// and its only use is by a kernel with one operand position (no counter) in
+// the producer's stream, which the value therefore makes ready inline.
+constexpr uint32_t kInlineUserBit = 0x40000000u;
+constexpr uint32_t kUseCountMask = ~(kReturnedBit | kInlineUserBit);
+// The use word of a result whose one use makes its user ready inline.
+constexpr uint32_t kOneInlineUse = kInlineUserBit | 1;
 constexpr uint32_t kNoCounter = ~0u;
 
 thread_local int tls_continuation_depth = 0;
@@ -81,7 +86,8 @@ struct HotKernel {
   // frame entry (ColdKernel::impl) runs it.
   DirectKernelImplementation direct = nullptr;
   // Into BefFunction::code_: the operand registers, then per result
-  //   register, use word (use count | kReturnedBit), user count, users...
+  //   register, use word (use count | kReturnedBit | kInlineUserBit), user
+  //   count, users...
   // (the entry kernel's result 0 is the start signal, with use word 0).
   const uint32_t* code = nullptr;
   uint32_t stream = 0;
@@ -494,7 +500,21 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
                                                       ReadyQueue& queue) {
   const uint32_t reg = result[0];
   const uint32_t use_word = result[1];
-  // The common case first: one use, by one kernel, not returned.
+  // The common case first: one use, by a kernel the value makes ready in
+  // this stream (a chain link, a fan-out leaf). A kernel runs only in its own
+  // stream (queue.current), which the loader compared with the user's.
+  if (use_word == kOneInlineUse) {
+    if (__builtin_expect(!value->IsAvailable(), 0)) {
+      AwaitResult(result, value, queue.current);
+      return;
+    }
+    registers()[reg].store(value, std::memory_order_relaxed);
+    assert(hot_[result[3]].counter == kNoCounter &&
+           hot_[result[3]].stream == queue.current);
+    queue.inline_list.push_back(result[3]);
+    return;
+  }
+  // Then one use, by one kernel, not returned.
   if (use_word == 1 && result[2] == 1) {
     if (__builtin_expect(!value->IsAvailable(), 0)) {
       AwaitResult(result, value, queue.current);
@@ -1245,7 +1265,20 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
       uint32_t use_word = 0;
       if (reg != bef::kStartSignalRegister) {
         use_word = use_counts[reg];
-        if (fn->handoff_index_[reg] != kNotReturned) use_word |= kReturnedBit;
+        // The verifier matched the counts with the operands, so this needs a
+        // file of more than 4 GiB of operands; refuse rather than misread.
+        if (use_word > kUseCountMask) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("register ", reg, " of function '", info.name,
+                           "' has more than ", kUseCountMask, " uses"));
+        }
+        if (fn->handoff_index_[reg] != kNotReturned) {
+          use_word |= kReturnedBit;
+        } else if (use_word == 1 && num_users == 1 &&
+                   body.ready_count(users[0]) <= 1 &&
+                   body.stream_id(users[0]) == hot.stream) {
+          use_word |= kInlineUserBit;
+        }
       }
       code.push_back(reg);
       code.push_back(use_word);
