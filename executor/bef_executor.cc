@@ -39,6 +39,7 @@ constexpr uint32_t kUseCountMask = ~(kReturnedBit | kInlineUserBit);
 // The use word of a result whose one use makes its user ready inline.
 constexpr uint32_t kOneInlineUse = kInlineUserBit | 1;
 constexpr uint32_t kNoCounter = ~0u;
+constexpr uint32_t kNoKernel = ~0u;
 
 thread_local int tls_continuation_depth = 0;
 
@@ -238,7 +239,11 @@ class Execution {
 
   void Decrement(uint32_t kernel, ReadyQueue& queue);
   void MakeReady(uint32_t kernel, ReadyQueue& queue);
-  void Deliver(const uint32_t* result, AsyncValue* value, ReadyQueue& queue);
+  // With `hand_back`, a user that would be pushed on the inline list by the
+  // common one-use path is returned instead (the caller runs it next, which
+  // is what popping the list would do); else, and otherwise, kNoKernel.
+  uint32_t Deliver(const uint32_t* result, AsyncValue* value, ReadyQueue& queue,
+                   bool hand_back = false);
   void StoreRegister(uint32_t reg, uint32_t use_word, AsyncValue* value) {
     registers()[reg].store(value, std::memory_order_relaxed);
     if (__builtin_expect((use_word & kReturnedBit) != 0, 0)) {
@@ -250,7 +255,10 @@ class Execution {
   void Continue(const uint32_t* result, AsyncValue* value, uint32_t stream);
   void SwitchStream(ReadyQueue& queue);
   void EnqueueOutline(ReadyQueue& queue);
-  void RunKernel(uint32_t kernel, AsyncKernelFrame& frame, ReadyQueue& queue);
+  // Returns the kernel to run next in place of the inline list's top (it
+  // was not pushed), or kNoKernel.
+  uint32_t RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
+                     ReadyQueue& queue);
   [[gnu::noinline]] void RunLargeKernel(uint32_t kernel,
                                         AsyncKernelFrame& frame,
                                         ReadyQueue& queue);
@@ -263,8 +271,8 @@ class Execution {
   // A kernel with a direct entry and kOperands arguments; falls back to
   // RunKernelWith when the entry declines or the kernel must be skipped.
   template <uint32_t kOperands>
-  void RunDirect(uint32_t kernel, AsyncValue** args, AsyncKernelFrame& frame,
-                 ReadyQueue& queue);
+  uint32_t RunDirect(uint32_t kernel, AsyncValue** args,
+                     AsyncKernelFrame& frame, ReadyQueue& queue);
   // A kernel of at most kInlineOperands operands and results through its
   // frame entry, out of line (RunDirect's fallback).
   [[gnu::noinline]] void RunFrameKernel(uint32_t kernel,
@@ -495,9 +503,9 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
 
 // §6.5 for one result: `result` points at its code (register, use word, user
 // count, users); `value` is +1.
-[[gnu::always_inline]] inline void Execution::Deliver(const uint32_t* result,
-                                                      AsyncValue* value,
-                                                      ReadyQueue& queue) {
+[[gnu::always_inline]] inline uint32_t Execution::Deliver(
+    const uint32_t* result, AsyncValue* value, ReadyQueue& queue,
+    bool hand_back) {
   const uint32_t reg = result[0];
   const uint32_t use_word = result[1];
   // The common case first: one use, by a kernel the value makes ready in
@@ -506,38 +514,39 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
   if (use_word == kOneInlineUse) {
     if (__builtin_expect(!value->IsAvailable(), 0)) {
       AwaitResult(result, value, queue.current);
-      return;
+      return kNoKernel;
     }
     registers()[reg].store(value, std::memory_order_relaxed);
     assert(hot_[result[3]].counter == kNoCounter &&
            hot_[result[3]].stream == queue.current);
+    if (hand_back) return result[3];
     queue.inline_list.push_back(result[3]);
-    return;
+    return kNoKernel;
   }
   // Then one use, by one kernel, not returned.
   if (use_word == 1 && result[2] == 1) {
     if (__builtin_expect(!value->IsAvailable(), 0)) {
       AwaitResult(result, value, queue.current);
-      return;
+      return kNoKernel;
     }
     registers()[reg].store(value, std::memory_order_relaxed);
     Decrement(result[3], queue);
-    return;
+    return kNoKernel;
   }
   const uint32_t uses = use_word & kUseCountMask;
   if (uses == 0) {
     value->DropRef();
-    return;
+    return kNoKernel;
   }
   if (uses > 1) value->AddRef(uses - 1);
   const uint32_t num_users = result[2];
   if (num_users == 0) {
     StoreRegister(reg, use_word, value);
-    return;
+    return kNoKernel;
   }
   if (__builtin_expect(!value->IsAvailable(), 0)) {
     AwaitResult(result, value, queue.current);
-    return;
+    return kNoKernel;
   }
   StoreRegister(reg, use_word, value);
   const uint32_t* users = result + 3;
@@ -547,6 +556,7 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
     queue.outline.reserve(queue.outline.size() + num_users);
   }
   for (uint32_t i = 0; i < num_users; ++i) Decrement(users[i], queue);
+  return kNoKernel;
 }
 
 void Execution::AwaitResult(const uint32_t* result, AsyncValue* value,
@@ -675,28 +685,43 @@ void Execution::Process(ReadyQueue& queue, OutlineBatch* batch) {
   AsyncKernelFrame frame(&exec_ctx_);
   frame.set_arguments_error_free(true);  // RunKernelWith skips the others.
   HeldDecrements& held = tls_held;
+  // The inline list's top when a kernel handed its user back (RunKernel):
+  // kept out of the list, so a chain passes from kernel to kernel without a
+  // push and a pop through memory.
+  uint32_t next = kNoKernel;
   while (true) {
-    if (queue.inline_list.empty()) {
-      if (queue.outline.empty()) {
-        // A batch's runs share this loop, so decrements held by one run
-        // carry over to the next (a fan-in's counter is touched once).
-        if (batch != nullptr) {
-          if (batch->ClaimNextRun(queue)) continue;
-          batch = nullptr;  // The work queue runs the rest later.
+    uint32_t kernel = next;
+    if (kernel == kNoKernel) {
+      if (queue.inline_list.empty()) {
+        if (queue.outline.empty()) {
+          // A batch's runs share this loop, so decrements held by one run
+          // carry over to the next (a fan-in's counter is touched once).
+          if (batch != nullptr) {
+            if (batch->ClaimNextRun(queue)) continue;
+            batch = nullptr;  // The work queue runs the rest later.
+          }
+          if (held.count == 0) {
+            internal::ApplyHeldDropsIfAny();  // Never left behind by a loop.
+            return;
+          }
+          ApplyHeld(queue);  // May make a kernel ready (other threads).
+          continue;
         }
-        if (held.count == 0) {
-          internal::ApplyHeldDropsIfAny();  // Never left behind by a loop.
-          return;
-        }
-        ApplyHeld(queue);  // May make a kernel ready (other threads).
-        continue;
+        SwitchStream(queue);
       }
-      SwitchStream(queue);
+      kernel = queue.inline_list.pop_back();
     }
     if (!queue.outline.empty()) EnqueueOutline(queue);
-    RunKernel(queue.inline_list.pop_back(), frame, queue);
+    next = RunKernel(kernel, frame, queue);
     if (__builtin_expect(held.count != 0, 0)) {
-      if (!held.renewed) ApplyHeld(queue);
+      if (!held.renewed) {
+        // What ApplyHeld makes ready goes on top of `next`.
+        if (next != kNoKernel) {
+          queue.inline_list.push_back(next);
+          next = kNoKernel;
+        }
+        ApplyHeld(queue);
+      }
       held.renewed = false;
     }
   }
@@ -802,8 +827,8 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
   a.clear();
 }
 
-inline void Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
-                                 ReadyQueue& queue) {
+inline uint32_t Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
+                                     ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
   // Raw storage: only the slots in use are constructed (RunKernelWith).
   union ResultSlots {
@@ -813,25 +838,23 @@ inline void Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
   } results;
   AsyncValue* args[kInlineOperands];
   if (entry.direct != nullptr) {
-    if (entry.num_operands == 1) {
-      RunDirect<1>(kernel, args, frame, queue);
-    } else {
-      RunDirect<2>(kernel, args, frame, queue);
-    }
-    return;
+    if (entry.num_operands == 1)
+      return RunDirect<1>(kernel, args, frame, queue);
+    return RunDirect<2>(kernel, args, frame, queue);
   }
   if (entry.num_operands == 1 && entry.num_results == 1) {
     RunKernelWith<1, 1>(kernel, args, results.slots, frame, queue);
-    return;
+    return kNoKernel;
   }
   if (__builtin_expect(entry.num_operands > kInlineOperands ||
                            entry.num_results > kInlineOperands,
                        0)) {
     RunLargeKernel(kernel, frame, queue);
-    return;
+    return kNoKernel;
   }
   RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results.slots, frame,
                                       queue);
+  return kNoKernel;
 }
 
 void Execution::RunFrameKernel(uint32_t kernel, AsyncKernelFrame& frame,
@@ -945,10 +968,9 @@ template <uint32_t kOperands, uint32_t kResults>
 }
 
 template <uint32_t kOperands>
-[[gnu::always_inline]] inline void Execution::RunDirect(uint32_t kernel,
-                                                        AsyncValue** args,
-                                                        AsyncKernelFrame& frame,
-                                                        ReadyQueue& queue) {
+[[gnu::always_inline]] inline uint32_t Execution::RunDirect(
+    uint32_t kernel, AsyncValue** args, AsyncKernelFrame& frame,
+    ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
   const uint32_t* code = entry.code;
   std::atomic<AsyncValue*>* regs = registers();
@@ -972,10 +994,11 @@ template <uint32_t kOperands>
   }
   if (__builtin_expect(result == nullptr, 0)) {
     RunFrameKernel(kernel, frame, queue);
-    return;
+    return kNoKernel;
   }
   for (uint32_t i = 0; i < kOperands; ++i) args[i]->DropRefOrHold();
-  Deliver(code + kOperands, result, queue);
+  // The only result, so its user would be the inline list's top.
+  return Deliver(code + kOperands, result, queue, /*hand_back=*/true);
 }
 
 void Execution::Start(absl::Span<AsyncValue* const> arguments,
