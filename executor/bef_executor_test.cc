@@ -188,6 +188,35 @@ TEST(BefExecutorTest, DirectKernelWithAWrongTypedArgumentReportsItsLocation) {
   EXPECT_EQ(results[1]->get<int32_t>(), 2);
 }
 
+// A chain link's result is built in the block of the operand it consumed
+// (the register held its only reference). An operand with another owner,
+// here a value that is also returned, keeps its value.
+TEST(BefExecutorTest, OnlyAnOperandWithNoOtherOwnerGivesItsBlockToTheResult) {
+  auto host = CreateTestHost();
+  bef::BefBuilder b;
+  const uint32_t i32 = b.AddType("i32");
+  const uint32_t fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32, i32, i32});
+  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  const uint32_t one =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+  const uint32_t two = AddTestKernel(b, body, "x.inc", {one});
+  const uint32_t three = AddTestKernel(b, body, "x.inc", {two});
+  const uint32_t four = AddTestKernel(b, body, "x.inc", {three});
+  const uint32_t five = AddTestKernel(b, body, "x.inc", {four});
+  body->SetResults({three, five, AddTestKernel(b, body, "x.inc", {three})});
+  auto program = LoadOrDie(*b.Finish(), host.get());
+  for (int run = 0; run < 3; ++run) {
+    auto results = ExecuteAndAwait(*program->GetFunction("main"),
+                                   NewExecutionContext(host.get()));
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[0]->get<int32_t>(), 3);
+    EXPECT_EQ(results[1]->get<int32_t>(), 5);
+    EXPECT_EQ(results[2]->get<int32_t>(), 4);
+    EXPECT_EQ(results[0]->NumRef(), 1u);
+  }
+}
+
 // For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.
 AsyncValueRef<int32_t>* g_pending = nullptr;
 const Function* g_callee = nullptr;

@@ -40,7 +40,15 @@ using AsyncKernelImplementation = void (*)(AsyncKernelFrame* frame);
 // fails and never reports, and a kernel's direct and frame entries must have
 // the same effects. Lets the executor run a kernel such as `tfrt.add.i32`
 // without setting up a frame (RILL_KERNEL derives it from the signature).
-using DirectKernelImplementation = AsyncValue* (*)(AsyncValue* const* args);
+//
+// `reusable` is null or one of `args` whose only reference the caller holds
+// and would release right after the call, and that satisfies
+// AsyncValue::IsSoleAndReusable(). Once it has read its arguments, the entry
+// may build its result in that value's block (ConcreteAsyncValue<T>::Reuse)
+// and return it; the caller then does not release it (the returned pointer
+// equals `reusable`). Otherwise the caller releases every argument as usual.
+using DirectKernelImplementation = AsyncValue* (*)(AsyncValue* const* args,
+                                                   AsyncValue* reusable);
 
 // What a kernel name is bound to: the frame entry, which every kernel has,
 // and optionally a direct entry. Converts from (and to) a plain frame entry,

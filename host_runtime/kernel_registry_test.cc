@@ -54,7 +54,7 @@ TEST(KernelRegistryTest, InvalidRegistrations) {
             absl::StatusCode::kInvalidArgument);
 }
 
-AsyncValue* DirectA(AsyncValue* const* args) { return args[0]; }
+AsyncValue* DirectA(AsyncValue* const* args, AsyncValue*) { return args[0]; }
 
 TEST(KernelRegistryTest, DirectEntriesAreKeptWithTheFrameEntry) {
   KernelRegistry registry;

@@ -439,9 +439,9 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
 
   // The direct entry (DirectKernelImplementation): `args` has kNumArgs values.
-  static AsyncValue* Direct(AsyncValue* const* args) {
+  static AsyncValue* Direct(AsyncValue* const* args, AsyncValue* reusable) {
     static_assert(kHasDirect, "no direct entry for this signature");
-    return CallDirect(args, std::index_sequence_for<Params...>{});
+    return CallDirect(args, reusable, std::index_sequence_for<Params...>{});
   }
 
   static constexpr KernelDefinition Definition() {
@@ -544,16 +544,28 @@ struct KernelImpl<Return (*)(Params...), impl> {
 
   template <size_t... I>
   __attribute__((always_inline)) static AsyncValue* CallDirect(
-      AsyncValue* const* args, std::index_sequence<I...>) {
+      AsyncValue* const* args, AsyncValue* reusable,
+      std::index_sequence<I...>) {
     // Every parameter is an argument, so parameter I is argument I. One read
     // of each state, as in CheckArgument.
     if (!(true && ... &&
           (args[I]->IsConcrete() && ParamTraits<Params>::HasType(args[I])))) {
       return nullptr;  // The frame entry reports it.
     }
+    // Every argument is read before an offered block may change.
+    Return value =
+        impl(args[I]->template get<typename ParamTraits<Params>::T>()...);
+    if constexpr (ConcreteAsyncValue<Return>::CanReuse()) {
+      if (reusable != nullptr) {
+        if (AsyncValue* result =
+                ConcreteAsyncValue<Return>::Reuse(reusable, std::move(value))) {
+          return result;
+        }
+      }
+    }
     return internal::AllocateConcrete<Return>(
         typename ConcreteAsyncValue<Return>::ConcretePayload{},
-        impl(args[I]->template get<typename ParamTraits<Params>::T>()...));
+        std::move(value));
   }
 
   template <size_t... I>

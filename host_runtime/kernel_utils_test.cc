@@ -401,7 +401,7 @@ TEST_F(KernelUtilsTest, DirectEntryRunsOnConcreteArgumentsOfItsTypes) {
   g_direct_calls = 0;
   RCReference<AsyncValue> a = V<int32_t>(6), b = V<int64_t>(7);
   AsyncValue* args[] = {a.get(), b.get()};
-  RCReference<AsyncValue> result = TakeRef(scale.direct(args));
+  RCReference<AsyncValue> result = TakeRef(scale.direct(args, nullptr));
   ASSERT_TRUE(result->IsConcrete());
   EXPECT_EQ(result->get<int64_t>(), 42);
   EXPECT_EQ(result->NumRef(), 1u);  // +1, for the caller.
@@ -412,7 +412,7 @@ TEST_F(KernelUtilsTest, DirectEntryRunsOnConcreteArgumentsOfItsTypes) {
   RCReference<AsyncValue> s = V<std::string>("x"), ch = V<Chain>(Chain());
   AsyncValue* print_args[] = {s.get(), ch.get()};
   RCReference<AsyncValue> out =
-      TakeRef(RILL_KERNEL(PrintLike).direct(print_args));
+      TakeRef(RILL_KERNEL(PrintLike).direct(print_args, nullptr));
   EXPECT_TRUE(out->IsType<Chain>());
   EXPECT_EQ(g_direct_calls, 2);
   EXPECT_TRUE(diagnostics_.empty());
@@ -428,9 +428,15 @@ TEST_F(KernelUtilsTest, DirectEntryDeclinesWithoutRunningTheKernel) {
   AsyncValue* wrong_type[] = {i32.get(), i32.get()};
   AsyncValue* an_error[] = {i32.get(), error.get()};
   AsyncValue* unavailable[] = {i32.get(), pending.GetAsyncValue()};
-  EXPECT_EQ(direct(wrong_type), nullptr);
-  EXPECT_EQ(direct(an_error), nullptr);
-  EXPECT_EQ(direct(unavailable), nullptr);
+  EXPECT_EQ(direct(wrong_type, nullptr), nullptr);
+  EXPECT_EQ(direct(an_error, nullptr), nullptr);
+  EXPECT_EQ(direct(unavailable, nullptr), nullptr);
+  // Declining leaves an offered block alone.
+  RCReference<AsyncValue> offered = V<int32_t>(5);
+  AsyncValue* offered_wrong[] = {offered.get(), i32.get()};
+  ASSERT_TRUE(offered->IsSoleAndReusable());
+  EXPECT_EQ(direct(offered_wrong, offered.get()), nullptr);
+  EXPECT_EQ(offered->get<int32_t>(), 5);
   EXPECT_EQ(g_direct_calls, 0);
   EXPECT_TRUE(diagnostics_.empty());  // The frame entry reports, not this.
   // The frame entry gives the reason for the same arguments.
@@ -439,6 +445,57 @@ TEST_F(KernelUtilsTest, DirectEntryDeclinesWithoutRunningTheKernel) {
   EXPECT_EQ(results[0]->GetError().message(),
             "kernel argument 1 has the wrong type");
   pending.emplace(0);
+}
+
+int64_t Widen(int32_t x) { return x; }
+std::string Name(int32_t x) { return std::to_string(x); }
+
+TEST_F(KernelUtilsTest, DirectEntryBuildsItsResultInAnOfferedBlockOfItsClass) {
+  g_direct_calls = 0;
+  // The result (int64) fits the int32 operand's size class: the block is
+  // reused, the operand's value read before it is overwritten.
+  AsyncValue* a = V<int32_t>(6).release();
+  RCReference<AsyncValue> b = V<int64_t>(7);
+  ASSERT_TRUE(a->IsSoleAndReusable());
+  AsyncValue* args[] = {a, b.get()};
+  AsyncValue* result = RILL_KERNEL(CountedScale).direct(args, a);
+  ASSERT_EQ(result, a);  // Not released by the caller: it is the result.
+  EXPECT_TRUE(result->IsConcrete());
+  EXPECT_TRUE(result->IsType<int64_t>());
+  EXPECT_EQ(result->get<int64_t>(), 42);
+  EXPECT_EQ(result->NumRef(), 1u);
+  result->DropRef();
+
+  // A result of another size class gets a block of its own.
+  RCReference<AsyncValue> small = V<int32_t>(12);
+  AsyncValue* name_args[] = {small.get()};
+  RCReference<AsyncValue> name =
+      TakeRef(RILL_KERNEL(Name).direct(name_args, small.get()));
+  EXPECT_NE(name.get(), small.get());
+  EXPECT_EQ(name->get<std::string>(), "12");
+  EXPECT_EQ(small->get<int32_t>(), 12);  // Untouched.
+}
+
+TEST(AsyncValueReuseTest, OnlyASoleAvailableValueWithoutDestructorIsReusable) {
+  RCReference<AsyncValue> plain =
+      MakeAvailableAsyncValueRef<int32_t>(1).ReleaseRCRef();
+  EXPECT_TRUE(plain->IsSoleAndReusable());
+  RCReference<AsyncValue> shared = plain.CopyRef();
+  EXPECT_FALSE(plain->IsSoleAndReusable());  // Two owners.
+  shared.reset();
+  EXPECT_TRUE(plain->IsSoleAndReusable());
+  EXPECT_FALSE(MakeAvailableAsyncValueRef<std::string>("x")
+                   .GetAsyncValue()
+                   ->IsSoleAndReusable());  // Has a destructor.
+  AsyncValueRef<int32_t> pending = MakeUnconstructedAsyncValueRef<int32_t>();
+  EXPECT_FALSE(pending.GetAsyncValue()->IsSoleAndReusable());  // Unavailable.
+  pending.emplace(3);
+  EXPECT_TRUE(pending.GetAsyncValue()->IsSoleAndReusable());
+  EXPECT_FALSE(
+      MakeErrorAsyncValueRef(absl::InternalError("e"))->IsSoleAndReusable());
+  RCReference<IndirectAsyncValue> indirect = MakeIndirectAsyncValue();
+  indirect->ForwardTo(plain.CopyRef());
+  EXPECT_FALSE(indirect->IsSoleAndReusable());
 }
 
 TEST_F(KernelUtilsTest, OnlyPayloadArgumentsAndOnePlainValueGetADirectEntry) {

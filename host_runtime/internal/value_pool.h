@@ -73,8 +73,9 @@ inline size_t PoolClassOf(size_t size) {
   return (size + kPoolGranule - 1) / kPoolGranule - 1;
 }
 
-// Returns `size` bytes aligned to 16. Never returns null (aborts on
-// out-of-memory like operator new).
+// Returns `size` bytes aligned to 16, usable up to the end of their size class
+// when `size` <= kPoolMaxSize. Never returns null (aborts on out-of-memory like
+// operator new).
 inline void* PoolAllocate(size_t size) {
 #ifndef RILL_VALUE_POOL_DISABLED
   if (size <= kPoolMaxSize) {
@@ -88,6 +89,11 @@ inline void* PoolAllocate(size_t size) {
     }
     return PoolRefill(cls);
   }
+#else
+  // A whole size class, as the pool would give: a block freed by class may be
+  // reused for any value of its class (ConcreteAsyncValue<T>::Reuse), and
+  // ASan then checks exactly the bytes the pool would have.
+  if (size <= kPoolMaxSize) size = (PoolClassOf(size) + 1) * kPoolGranule;
 #endif
   void* block =
       std::malloc(size);  // glibc malloc aligns to 16 on 64-bit targets.
