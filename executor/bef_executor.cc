@@ -1351,7 +1351,14 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
         (hot.num_operands == 1 || hot.num_operands == 2) &&
         hot.num_results == 1 && view.attributes().empty() &&
         view.functions().empty()) {
-      hot.direct = definition.direct;
+      // The entry that offers blocks only where an operand can be
+      // sole-owned: its register has one use and is not returned.
+      bool may_reuse = false;
+      for (uint32_t reg : view.operands()) {
+        may_reuse |=
+            use_counts[reg] == 1 && fn->handoff_index_[reg] == kNotReturned;
+      }
+      hot.direct = may_reuse ? definition.direct : definition.direct_fresh;
     }
 
     // Pointer tables live in the program's vectors, which still grow: record

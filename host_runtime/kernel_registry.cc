@@ -30,6 +30,10 @@ absl::Status KernelRegistry::AddKernel(absl::string_view name,
     return absl::InvalidArgumentError(
         absl::StrCat("kernel '", name, "' has no implementation"));
   }
+  if ((kernel.direct == nullptr) != (kernel.direct_fresh == nullptr)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "kernel '", name, "' has one of its two direct entries only"));
+  }
   if (!kernels_.emplace(std::string(name), kernel).second) {
     return absl::AlreadyExistsError(
         absl::StrCat("kernel '", name, "' is already registered"));

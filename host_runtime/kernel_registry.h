@@ -59,7 +59,18 @@ struct KernelDefinition {
   constexpr KernelDefinition(AsyncKernelImplementation frame_entry,
                              DirectKernelImplementation direct_entry,
                              uint32_t direct_arity)
-      : kernel(frame_entry), direct(direct_entry), arity(direct_arity) {}
+      : kernel(frame_entry),
+        direct(direct_entry),
+        direct_fresh(direct_entry),
+        arity(direct_arity) {}
+  constexpr KernelDefinition(AsyncKernelImplementation frame_entry,
+                             DirectKernelImplementation direct_entry,
+                             DirectKernelImplementation direct_fresh_entry,
+                             uint32_t direct_arity)
+      : kernel(frame_entry),
+        direct(direct_entry),
+        direct_fresh(direct_fresh_entry),
+        arity(direct_arity) {}
   // Lets RILL_KERNEL(f) stand where a frame entry is expected (and be called
   // with a frame).
   constexpr operator AsyncKernelImplementation() const {  // NOLINT
@@ -68,7 +79,12 @@ struct KernelDefinition {
 
   AsyncKernelImplementation kernel = nullptr;
   DirectKernelImplementation direct = nullptr;  // Null: frame entry only.
-  uint32_t arity = 0;  // The direct entry's number of arguments.
+  // The direct entry for calls that never offer a block: it ignores
+  // `reusable`, so it carries no code for it. The executor calls it for a
+  // kernel none of whose operands can be sole-owned (a fan-out's leaves).
+  // Set with `direct`; the same function when the kernel has only one.
+  DirectKernelImplementation direct_fresh = nullptr;
+  uint32_t arity = 0;  // The direct entries' number of arguments.
 };
 
 // A function that adds a library's kernels to a registry.
@@ -81,8 +97,8 @@ class KernelRegistry {
   KernelRegistry& operator=(const KernelRegistry&) = delete;
 
   // Registers `kernel` under `name`. Registering a name twice is an
-  // AlreadyExists error; an empty name or a null frame entry is
-  // InvalidArgument.
+  // AlreadyExists error; an empty name, a null frame entry or one direct entry
+  // without the other is InvalidArgument.
   absl::Status AddKernel(absl::string_view name, KernelDefinition kernel);
 
   // One row of a kernel library's registration table.

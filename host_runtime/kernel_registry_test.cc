@@ -74,6 +74,12 @@ TEST(KernelRegistryTest, DirectEntriesAreKeptWithTheFrameEntry) {
   EXPECT_EQ(without->direct, nullptr);
   EXPECT_EQ(registry.GetKernelDefinition("wit").status().message(),
             "unknown kernel 'wit'; did you mean 'with'?");
+  EXPECT_EQ(with->direct_fresh, &DirectA);  // One entry serves as both.
+  EXPECT_EQ(
+      registry
+          .AddKernel("half", KernelDefinition(&KernelA, &DirectA, nullptr, 1))
+          .code(),
+      absl::StatusCode::kInvalidArgument);
   // A direct entry needs its frame entry.
   EXPECT_EQ(
       registry.AddKernel("k", KernelDefinition(nullptr, &DirectA, 1)).code(),

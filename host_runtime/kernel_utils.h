@@ -443,10 +443,19 @@ struct KernelImpl<Return (*)(Params...), impl> {
     static_assert(kHasDirect, "no direct entry for this signature");
     return CallDirect(args, reusable, std::index_sequence_for<Params...>{});
   }
+  // The same, never reusing a block (KernelDefinition::direct_fresh).
+  static AsyncValue* DirectFresh(AsyncValue* const* args, AsyncValue*) {
+    static_assert(kHasDirect, "no direct entry for this signature");
+    return CallDirect(args, nullptr, std::index_sequence_for<Params...>{});
+  }
 
   static constexpr KernelDefinition Definition() {
     if constexpr (kHasDirect) {
-      return KernelDefinition(&Invoke, &Direct, kNumArgs);
+      if constexpr (ConcreteAsyncValue<Return>::CanReuse()) {
+        return KernelDefinition(&Invoke, &Direct, &DirectFresh, kNumArgs);
+      } else {
+        return KernelDefinition(&Invoke, &Direct, kNumArgs);
+      }
     } else {
       return KernelDefinition(&Invoke);
     }

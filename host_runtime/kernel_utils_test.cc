@@ -466,6 +466,15 @@ TEST_F(KernelUtilsTest, DirectEntryBuildsItsResultInAnOfferedBlockOfItsClass) {
   EXPECT_EQ(result->NumRef(), 1u);
   result->DropRef();
 
+  // The fresh entry never takes the offered block.
+  RCReference<AsyncValue> c = V<int32_t>(2);
+  AsyncValue* fresh_args[] = {c.get(), b.get()};
+  RCReference<AsyncValue> fresh =
+      TakeRef(RILL_KERNEL(CountedScale).direct_fresh(fresh_args, c.get()));
+  EXPECT_NE(fresh.get(), c.get());
+  EXPECT_EQ(fresh->get<int64_t>(), 14);
+  EXPECT_EQ(c->get<int32_t>(), 2);
+
   // A result of another size class gets a block of its own.
   RCReference<AsyncValue> small = V<int32_t>(12);
   AsyncValue* name_args[] = {small.get()};
