@@ -776,14 +776,15 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
   // streams in descending order (user lists are newest first), where
   // reversing is the stable sort; neither allocates. One pass tells which,
   // and counts the runs of equal streams (the same after either).
-  uint32_t descents = 0;  // Places where the stream falls.
-  uint32_t runs = 1;
+  uint32_t descents = 0;  // Places where the stream falls,
+  uint32_t ascents = 0;   // and rises (two compare-and-carry adds a kernel).
   for (uint32_t i = 1, prev = streams[a[0]]; i < a.size(); ++i) {
     const uint32_t stream = streams[a[i]];
     descents += stream < prev;
-    runs += stream != prev;
+    ascents += prev < stream;
     prev = stream;
   }
+  uint32_t runs = 1 + descents + ascents;
   if (descents != 0) {
     if (descents == a.size() - 1) {  // Strictly descending.
       std::reverse(a.begin(), a.end());
