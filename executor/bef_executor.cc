@@ -828,23 +828,30 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
   a.clear();
 }
 
+// Stack storage for a kernel of at most kInlineOperands operands and results.
+// The result slots are raw: only those in use are constructed (RunKernelWith).
+struct InlineKernelStorage {
+  InlineKernelStorage() {}
+  ~InlineKernelStorage() {}
+  AsyncValue* args[kInlineOperands];
+  union {
+    RCReference<AsyncValue> results[kInlineOperands];
+  };
+};
+
 inline uint32_t Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
                                      ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
-  // Raw storage: only the slots in use are constructed (RunKernelWith).
-  union ResultSlots {
-    ResultSlots() {}
-    ~ResultSlots() {}
-    RCReference<AsyncValue> slots[kInlineOperands];
-  } results;
-  AsyncValue* args[kInlineOperands];
+  InlineKernelStorage storage;
+  AsyncValue** args = storage.args;
+  RCReference<AsyncValue>* results = storage.results;
   if (entry.direct != nullptr) {
     if (entry.num_operands == 1)
       return RunDirect<1>(kernel, args, frame, queue);
     return RunDirect<2>(kernel, args, frame, queue);
   }
   if (entry.num_operands == 1 && entry.num_results == 1) {
-    RunKernelWith<1, 1>(kernel, args, results.slots, frame, queue);
+    RunKernelWith<1, 1>(kernel, args, results, frame, queue);
     return kNoKernel;
   }
   if (__builtin_expect(entry.num_operands > kInlineOperands ||
@@ -853,21 +860,15 @@ inline uint32_t Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
     RunLargeKernel(kernel, frame, queue);
     return kNoKernel;
   }
-  RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results.slots, frame,
-                                      queue);
+  RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results, frame, queue);
   return kNoKernel;
 }
 
 void Execution::RunFrameKernel(uint32_t kernel, AsyncKernelFrame& frame,
                                ReadyQueue& queue) {
-  union ResultSlots {
-    ResultSlots() {}
-    ~ResultSlots() {}
-    RCReference<AsyncValue> slots[kInlineOperands];
-  } results;
-  AsyncValue* args[kInlineOperands];
-  RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results.slots, frame,
-                                      queue);
+  InlineKernelStorage storage;
+  RunKernelWith<kAnyCount, kAnyCount>(kernel, storage.args, storage.results,
+                                      frame, queue);
 }
 
 void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
