@@ -155,10 +155,7 @@ TEST(BefExecutorTest, DirectKernelWithAWrongTypedArgumentReportsItsLocation) {
   const uint32_t fn =
       b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32, i32});
   bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
-  bef::KernelSpec constant;
-  constant.name = b.AddKernelName("x.const64");
-  constant.num_results = 1;
-  const uint32_t c = body->AddKernel(constant)[0];
+  const uint32_t c = AddTestKernel(b, body, "x.const64", {});
   bef::KernelSpec inc;
   inc.name = b.AddKernelName("x.inc");
   inc.operands = {c};
