@@ -35,9 +35,15 @@ constexpr uint32_t kReturnedBit = 0x80000000u;
 // and its only use is by a kernel with one operand position (no counter) in
 // the producer's stream, which the value therefore makes ready inline.
 constexpr uint32_t kInlineUserBit = 0x40000000u;
-constexpr uint32_t kUseCountMask = ~(kReturnedBit | kInlineUserBit);
-// The use word of a result whose one use makes its user ready inline.
+// and, with kInlineUserBit, that user runs through a direct entry of one
+// argument: the value is a link of a chain that Execution::RunChain runs.
+constexpr uint32_t kDirectUserBit = 0x20000000u;
+constexpr uint32_t kUseCountMask =
+    ~(kReturnedBit | kInlineUserBit | kDirectUserBit);
+// The use word of a result whose one use makes its user ready inline,
 constexpr uint32_t kOneInlineUse = kInlineUserBit | 1;
+// and of one whose user is the next link of a chain.
+constexpr uint32_t kChainLink = kOneInlineUse | kDirectUserBit;
 constexpr uint32_t kNoCounter = ~0u;
 constexpr uint32_t kNoKernel = ~0u;
 
@@ -87,7 +93,8 @@ struct HotKernel {
   // frame entry (ColdKernel::impl) runs it.
   DirectKernelImplementation direct = nullptr;
   // Into BefFunction::code_: the operand registers, then per result
-  //   register, use word (use count | kReturnedBit | kInlineUserBit), user
+  //   register, use word (use count | kReturnedBit | kInlineUserBit |
+  //   kDirectUserBit), user
   //   count, users...
   // (the entry kernel's result 0 is the start signal, with use word 0).
   const uint32_t* code = nullptr;
@@ -273,6 +280,15 @@ class Execution {
   template <uint32_t kOperands>
   uint32_t RunDirect(uint32_t kernel, AsyncValue** args,
                      AsyncKernelFrame& frame, ReadyQueue& queue);
+  // Runs the chain that starts at `result` (the code of a result whose use
+  // word is kChainLink; `value`, +1, is available): each link's user gets
+  // the value straight from its producer and runs at once, which is what
+  // the loop would do, since the user would be the inline list's top. Stops
+  // at the first result that is not a link, which it delivers (hand_back),
+  // or at a user that must take the frame path (cancellation, a declining
+  // entry, held releases of another value), which it stores and returns.
+  [[gnu::noinline]] uint32_t RunChain(const uint32_t* result, AsyncValue* value,
+                                      ReadyQueue& queue);
   // A kernel of at most kInlineOperands operands and results through its
   // frame entry, out of line (RunDirect's fallback).
   [[gnu::noinline]] void RunFrameKernel(uint32_t kernel,
@@ -531,6 +547,22 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
     }
     registers()[reg].store(value, std::memory_order_relaxed);
     Decrement(result[3], queue);
+    return kNoKernel;
+  }
+  // A chain's first link (after the one-use checks, which a fan-out's
+  // leaves take): handed back, the chain runs (RunChain) unless decrements
+  // are held, which the loop must apply before the user runs.
+  if (use_word == kChainLink) {
+    if (__builtin_expect(!value->IsAvailable(), 0)) {
+      AwaitResult(result, value, queue.current);
+      return kNoKernel;
+    }
+    if (hand_back && tls_held.count == 0) {
+      return RunChain(result, value, queue);
+    }
+    registers()[reg].store(value, std::memory_order_relaxed);
+    if (hand_back) return result[3];
+    queue.inline_list.push_back(result[3]);
     return kNoKernel;
   }
   const uint32_t uses = use_word & kUseCountMask;
@@ -1018,6 +1050,43 @@ template <uint32_t kOperands>
   return Deliver(code + kOperands, result, queue, /*hand_back=*/true);
 }
 
+uint32_t Execution::RunChain(const uint32_t* result, AsyncValue* value,
+                             ReadyQueue& queue) {
+  // Loop invariants, as between two iterations of Process's loop: no
+  // decrements are held (links decrement no counter), the outline list is
+  // empty (links push nothing), and there is no tracer (RunDirect's
+  // caller checked; tracing takes the frame path). The links' registers
+  // are not written: a link's only reader is its user, which gets the value
+  // here.
+  // The user's frame path (RunDirect, then RunFrameKernel) handles what this
+  // loop does not; it reads the operand from its register.
+  auto hand_back = [&](AsyncValue* arg) {
+    registers()[result[0]].store(arg, std::memory_order_relaxed);
+    return result[3];
+  };
+  while (true) {
+    const HotKernel& entry = hot_[result[3]];
+    AsyncValue* arg = value;
+    if (__builtin_expect(exec_ctx_.GetCancelAsyncValue() != nullptr, 0)) {
+      return hand_back(arg);
+    }
+    if (AsyncValue* held = internal::tls_held_drops.value;
+        __builtin_expect(held != nullptr && held != arg, 0)) {
+      internal::ApplyHeldDrops();
+    }
+    AsyncValue* next =
+        entry.direct(&arg, arg->IsSoleAndReusable() ? arg : nullptr);
+    if (__builtin_expect(next == nullptr, 0)) return hand_back(arg);
+    if (next != arg) arg->DropRefOrHold();  // Else it was reused.
+    value = next;
+    result = entry.code + 1;
+    // A direct result is available by contract; Deliver handles one that
+    // is not.
+    if (result[1] != kChainLink || !value->IsAvailable()) break;
+  }
+  return Deliver(result, value, queue, /*hand_back=*/true);
+}
+
 void Execution::Start(absl::Span<AsyncValue* const> arguments,
                       absl::Span<RCReference<AsyncValue>> results) {
   const HotKernel& entry = hot_[0];
@@ -1382,6 +1451,20 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   fn->code_.shrink_to_fit();
   for (uint32_t k = 0; k < num_kernels; ++k) {
     fn->hot_[k].code = fn->code_.data() + code_at[k];
+  }
+  // Chain links: a result whose one inline user runs through a one-argument
+  // direct entry (known only now that every kernel's entry is chosen).
+  for (uint32_t k = 0; k < num_kernels; ++k) {
+    const HotKernel& hot = fn->hot_[k];
+    uint32_t* result = fn->code_.data() + code_at[k] + hot.num_operands;
+    for (uint32_t r = 0; r < hot.num_results; ++r) {
+      if (result[1] == kOneInlineUse &&  // So it has exactly one user.
+          fn->hot_[result[3]].direct != nullptr &&
+          fn->hot_[result[3]].num_operands == 1) {
+        result[1] |= kDirectUserBit;
+      }
+      result += 3 + result[2];
+    }
   }
   // Execution record layout after the header: registers, counters (rounded
   // to an even count, keeping 8-byte alignment), handoff slots.

@@ -214,6 +214,112 @@ TEST(BefExecutorTest, OnlyAnOperandWithNoOtherOwnerGivesItsBlockToTheResult) {
   }
 }
 
+int64_t Widen(int32_t x) { return int64_t{x} << 32; }
+
+// A chain of direct kernels runs link to link without the loop (RunChain).
+// A link whose entry declines (x.inc given an int64 by x.widen) leaves the
+// chain for the frame path, which reports it with the kernel's location;
+// the links after it are skipped. Another chain in the same function, and
+// the same program run again (reusing its blocks), are unaffected.
+TEST(BefExecutorTest, ChainLinkWhoseEntryDeclinesTakesTheFramePath) {
+  auto host = CreateTestHost();
+  ASSERT_TRUE(host->registry().AddKernel("x.widen", RILL_KERNEL(Widen)).ok());
+  std::vector<AsyncValueError> diagnostics;
+  host->set_diagnostic_handler(
+      [&](const AsyncValueError& e) { diagnostics.push_back(e); });
+  bef::BefBuilder b;
+  const uint32_t i32 = b.AddType("i32");
+  const uint32_t fn =
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32, i32});
+  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  const uint32_t one =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+  const uint32_t wide = AddTestKernel(b, body, "x.widen",
+                                      {AddTestKernel(b, body, "x.inc", {one})});
+  bef::KernelSpec inc;
+  inc.name = b.AddKernelName("x.inc");
+  inc.operands = {wide};
+  inc.num_results = 1;
+  inc.location = b.AddFileLocation("model.mlir", 12, 3);
+  const uint32_t bad = body->AddKernel(inc)[0];
+  uint32_t good =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(10)});
+  for (int i = 0; i < 5; ++i) good = AddTestKernel(b, body, "x.inc", {good});
+  body->SetResults({AddTestKernel(b, body, "x.inc", {bad}), good});
+  auto program = LoadOrDie(*b.Finish(), host.get());
+
+  for (int run = 0; run < 2; ++run) {
+    diagnostics.clear();
+    auto results = ExecuteAndAwait(*program->GetFunction("main"),
+                                   NewExecutionContext(host.get()));
+    ASSERT_TRUE(results[0]->IsError());
+    EXPECT_EQ(results[0]->GetError().message(),
+              "kernel argument 0 has the wrong type");
+    const std::optional<ErrorLocation>& where = results[0]->GetErrorLocation();
+    ASSERT_TRUE(where.has_value());
+    EXPECT_EQ(where->line, 12u);
+    EXPECT_EQ(where->column, 3u);
+    ASSERT_EQ(diagnostics.size(), 1u);  // Not again by the skipped x.inc.
+    ASSERT_TRUE(results[1]->IsConcrete());
+    EXPECT_EQ(results[1]->get<int32_t>(), 15);
+  }
+}
+
+// For CancellationStopsAChainAtTheNextLink.
+RequestContext* g_cancel = nullptr;
+int g_ran_after_cancel = 0;
+int32_t CancelThenInc(int32_t x) {
+  g_cancel->Cancel();
+  return x + 1;
+}
+int32_t CountedInc(int32_t x) {
+  ++g_ran_after_cancel;
+  return x + 1;
+}
+
+// A request cancelled while a chain runs: the chain stops at the next link,
+// which is skipped (as is every link after it), and the result is the
+// cancellation error. Nothing leaks.
+TEST(BefExecutorTest, CancellationStopsAChainAtTheNextLink) {
+  const int64_t live_before = internal::LiveAsyncValueCount();
+  {
+    auto host = CreateTestHost();
+    ASSERT_TRUE(host->registry()
+                    .AddKernel("x.cancel_inc", RILL_KERNEL(CancelThenInc))
+                    .ok());
+    ASSERT_TRUE(host->registry()
+                    .AddKernel("x.counted_inc", RILL_KERNEL(CountedInc))
+                    .ok());
+    ASSERT_NE(host->registry().GetKernelDefinition("x.counted_inc")->direct,
+              nullptr);
+    bef::BefBuilder b;
+    const uint32_t i32 = b.AddType("i32");
+    const uint32_t fn =
+        b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
+    bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+    uint32_t v =
+        AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
+    v = AddTestKernel(b, body, "x.inc", {v});
+    v = AddTestKernel(b, body, "x.cancel_inc", {v});
+    for (int i = 0; i < 3; ++i)
+      v = AddTestKernel(b, body, "x.counted_inc", {v});
+    body->SetResults({v});
+    auto program = LoadOrDie(*b.Finish(), host.get());
+
+    ExecutionContext ctx = NewExecutionContext(host.get());
+    g_cancel = ctx.request_ctx();
+    g_ran_after_cancel = 0;
+    auto results = ExecuteAndAwait(*program->GetFunction("main"), ctx);
+    ASSERT_TRUE(results[0]->IsError());
+    EXPECT_EQ(results[0]->GetError().code(), absl::StatusCode::kCancelled);
+    EXPECT_EQ(g_ran_after_cancel, 0);
+    g_cancel = nullptr;
+  }
+  if (live_before >= 0) {
+    EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+  }
+}
+
 // For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.
 AsyncValueRef<int32_t>* g_pending = nullptr;
 const Function* g_callee = nullptr;

@@ -145,6 +145,9 @@ inline void ApplyHeldDropsIfAny() {
   if (__builtin_expect(tls_held_drops.value != nullptr, 0)) ApplyHeldDrops();
 }
 
+template <typename T>
+struct TypeIdCache;  // Below: T's id in one plain load.
+
 }  // namespace internal
 
 class AsyncValue {
@@ -278,6 +281,13 @@ class AsyncValue {
   bool IsType() const {
     return type_id_ == internal::TypeIdOf<T>();
   }
+  // True if this is a concrete value of type `T` (an indirect value: if its
+  // target is). For direct kernel entries (kernel_registry.h): one plain load
+  // of T's id and no registration call, so the entry needs no stack frame.
+  // T's cached id is 0 only during static initialization, and 0 is no
+  // concrete value's id, so then the answer is a safe false.
+  template <typename T>
+  bool IsConcreteOf() const;
 
   // Constructs the payload in place and makes the value concrete. Requires
   // kUnconstructed.
@@ -455,20 +465,25 @@ class ConcreteAsyncValue : public AsyncValue {
   // returns null and leaves `value` alone. `value` must satisfy
   // IsSoleAndReusable() (so nothing else can see the change). Saves a free
   // and an allocation of the same size: a kernel's result in the block of
-  // the operand it consumed.
+  // the operand it consumed. Also null while T's cached id is not set yet
+  // (static initialization): Reuse makes no registration call, which keeps a
+  // direct kernel entry free of calls on this path.
   template <typename... Args>
   __attribute__((always_inline)) static ConcreteAsyncValue* Reuse(
       AsyncValue* value, Args&&... args) {
     static_assert(FastFreeGranules() != 0,
                   "only pooled, trivially destructible payloads");
     assert(value->IsSoleAndReusable());
-    if (value->fast_free_granules_ != FastFreeGranules()) return nullptr;
+    const uint16_t id = internal::TypeIdCache<T>::id;
+    if (value->fast_free_granules_ != FastFreeGranules() || id == 0) {
+      return nullptr;
+    }
 #ifndef NDEBUG
     // The constructor counts the new value; the old one is gone.
     internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
 #endif
     return new (static_cast<void*>(value))
-        ConcreteAsyncValue(ConcretePayload{}, std::forward<Args>(args)...);
+        ConcreteAsyncValue(KnownTypeId{}, id, std::forward<Args>(args)...);
   }
   // Whether Reuse is available for T (a pooled, trivially destructible
   // payload).
@@ -486,6 +501,15 @@ class ConcreteAsyncValue : public AsyncValue {
   }
 
  private:
+  // A concrete value whose type id the caller has (Reuse).
+  struct KnownTypeId {};
+  template <typename... Args>
+  ConcreteAsyncValue(KnownTypeId, uint16_t type_id, Args&&... args)
+      : AsyncValue(Kind::kConcrete, State::kConcrete, type_id) {
+    fast_free_granules_ = FastFreeGranules();
+    new (&storage_) T(std::forward<Args>(args)...);
+  }
+
   // See fast_free_granules_. Values are allocated by internal::AllocateValue
   // (the factories in async_value_ref.h), which uses the pool exactly when
   // the alignment allows it and the size fits.
@@ -614,6 +638,11 @@ T& AsyncValue::get() {
   assert((value->IsConcrete() || value->IsConstructed()) &&
          "AsyncValue::get<T>() without payload");
   return static_cast<ConcreteAsyncValue<T>*>(value)->payload();
+}
+
+template <typename T>
+bool AsyncValue::IsConcreteOf() const {
+  return IsConcrete() && type_id_ == internal::TypeIdCache<T>::id;
 }
 
 template <typename T, typename... Args>

@@ -556,9 +556,10 @@ struct KernelImpl<Return (*)(Params...), impl> {
       AsyncValue* const* args, AsyncValue* reusable,
       std::index_sequence<I...>) {
     // Every parameter is an argument, so parameter I is argument I. One read
-    // of each state, as in CheckArgument.
+    // of each state, as in CheckArgument. No call on the way to a reused
+    // block (IsConcreteOf, Reuse), so the entry runs without a stack frame.
     if (!(true && ... &&
-          (args[I]->IsConcrete() && ParamTraits<Params>::HasType(args[I])))) {
+          args[I]->template IsConcreteOf<typename ParamTraits<Params>::T>())) {
       return nullptr;  // The frame entry reports it.
     }
     // Every argument is read before an offered block may change.
@@ -572,9 +573,19 @@ struct KernelImpl<Return (*)(Params...), impl> {
         }
       }
     }
-    return internal::AllocateConcrete<Return>(
-        typename ConcreteAsyncValue<Return>::ConcretePayload{},
-        std::move(value));
+    return NewResult<Return>(std::move(value));
+  }
+  // Out of line, so that only this path pays for the allocator's registers
+  // (a tail call from the entry). A trivially copyable value is passed in
+  // registers; any other by reference, so it is moved exactly once, as a
+  // kernel's result is on the frame path (observable: tfrt/lifetimes.mlir).
+  template <typename R>
+  using NewResultParam =
+      std::conditional_t<std::is_trivially_copyable<R>::value, R, R&&>;
+  template <typename R>
+  [[gnu::noinline]] static AsyncValue* NewResult(NewResultParam<R> value) {
+    return internal::AllocateConcrete<R>(
+        typename ConcreteAsyncValue<R>::ConcretePayload{}, std::move(value));
   }
 
   template <size_t... I>
