@@ -38,8 +38,13 @@ constexpr uint32_t kInlineUserBit = 0x40000000u;
 // and, with kInlineUserBit, that user runs through a direct entry of one
 // argument: the value is a link of a chain that Execution::RunChain runs.
 constexpr uint32_t kDirectUserBit = 0x20000000u;
+// Every user of the result has one operand position (so this delivery makes
+// each ready), there are at least two, and the loader ordered them: those of
+// the producer's stream first. Delivering it appends the rest to the outline
+// list in one copy (a fan-out's root).
+constexpr uint32_t kReadyUsersBit = 0x10000000u;
 constexpr uint32_t kUseCountMask =
-    ~(kReturnedBit | kInlineUserBit | kDirectUserBit);
+    ~(kReturnedBit | kInlineUserBit | kDirectUserBit | kReadyUsersBit);
 // The use word of a result whose one use makes its user ready inline,
 constexpr uint32_t kOneInlineUse = kInlineUserBit | 1;
 // and of one whose user is the next link of a chain.
@@ -94,7 +99,7 @@ struct HotKernel {
   DirectKernelImplementation direct = nullptr;
   // Into BefFunction::code_: the operand registers, then per result
   //   register, use word (use count | kReturnedBit | kInlineUserBit |
-  //   kDirectUserBit), user
+  //   kDirectUserBit | kReadyUsersBit), user
   //   count, users...
   // (the entry kernel's result 0 is the start signal, with use word 0).
   const uint32_t* code = nullptr;
@@ -145,6 +150,11 @@ class KernelList {
   uint32_t pop_back() { return data_[--size_]; }
   void resize_down(uint32_t size) { size_ = size; }
   void clear() { size_ = 0; }
+  void append(const uint32_t* first, uint32_t n) {
+    if (size_ + n > capacity_) Grow(size_ + n);
+    std::memcpy(data_ + size_, first, n * sizeof(uint32_t));
+    size_ += n;
+  }
   void reserve(uint32_t capacity) {
     if (capacity > capacity_) Grow(capacity);
   }
@@ -582,6 +592,20 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
   }
   StoreRegister(reg, use_word, value);
   const uint32_t* users = result + 3;
+  if (use_word & kReadyUsersBit) {
+    // What Decrement would do for each user, in the same order within each
+    // list: no counters to touch, and only the leading users can be in this
+    // (the producer's) stream.
+    uint32_t i = 0;
+    while (i < num_users && streams_[users[i]] == queue.current) {
+      queue.inline_list.push_back(users[i++]);
+    }
+    assert(std::none_of(users + i, users + num_users, [&](uint32_t k) {
+      return streams_[k] == queue.current;
+    }));
+    queue.outline.append(users + i, num_users - i);
+    return kNoKernel;
+  }
   // A fan-out wider than the lists' inline storage: grow the outline list
   // once rather than by doubling (and a batch takes its buffer whole).
   if (__builtin_expect(num_users > KernelList::kInline, 0)) {
@@ -1389,10 +1413,23 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
           use_word |= kInlineUserBit;
         }
       }
+      const bool all_ready =
+          num_users >= 2 &&
+          std::all_of(users, users + num_users,
+                      [&](uint32_t u) { return body.ready_count(u) <= 1; });
+      if (all_ready) use_word |= kReadyUsersBit;
       code.push_back(reg);
       code.push_back(use_word);
       code.push_back(num_users);
+      const size_t first_user = code.size();
       code.insert(code.end(), users, users + num_users);
+      if (all_ready) {
+        // Users of the producer's stream first; each list still gets its
+        // users in user-list order, as Decrement would push them.
+        std::stable_partition(
+            code.begin() + first_user, code.end(),
+            [&](uint32_t u) { return body.stream_id(u) == hot.stream; });
+      }
       users += num_users;
     }
     if (view.is_entry()) continue;
