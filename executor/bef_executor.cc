@@ -199,6 +199,18 @@ class KernelList {
   uint32_t inline_[kInline];
 };
 
+// What EnqueueOutline computes for an outline list that holds exactly the
+// users a fan-out's result appends (kReadyUsersBit), computed by the loader:
+// the users sorted by stream (stably) and the end of each run of equal
+// streams.
+struct OutlinePlan {
+  const uint32_t* result = nullptr;  // The result's code: the key.
+  const uint32_t* kernels = nullptr;
+  const uint32_t* run_ends = nullptr;  // One past each run's last kernel.
+  uint32_t num_kernels = 0;
+  uint32_t num_runs = 0;
+};
+
 // The ready queue of §6.6: kernels of the current stream run inline (LIFO);
 // the others are handed to the work queue, one task per stream.
 struct ReadyQueue {
@@ -206,6 +218,11 @@ struct ReadyQueue {
   uint32_t current;
   KernelList inline_list;
   KernelList outline;
+  // Set when a delivery filled the empty outline list with a planned
+  // result's users. The list only grows until EnqueueOutline or
+  // SwitchStream (which clear this), so while its size is the plan's, it
+  // holds exactly those users.
+  const OutlinePlan* plan = nullptr;
 };
 
 class BefFunction;
@@ -272,6 +289,9 @@ class Execution {
   void Continue(const uint32_t* result, AsyncValue* value, uint32_t stream);
   void SwitchStream(ReadyQueue& queue);
   void EnqueueOutline(ReadyQueue& queue);
+  // Hands the runs of the sorted list `a` to the work queue, one task each,
+  // and clears it.
+  void EnqueueRuns(KernelList& a, uint32_t runs);
   // Returns the kernel to run next in place of the inline list's top (it
   // was not pushed), or kNoKernel.
   uint32_t RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
@@ -373,10 +393,22 @@ class BefFunction final : public Function {
   std::vector<uint32_t> handoff_index_;
   std::vector<uint32_t> handoff_returns_;
   std::vector<int32_t> initial_ready_;
+  // By result (pointer order), and the kernels and run ends they point at.
+  std::vector<OutlinePlan> outline_plans_;
+  std::vector<uint32_t> plan_data_;
   size_t ready_offset_ = 0;    // Bytes from the record's registers.
   size_t handoff_offset_ = 0;  // Bytes from the record's registers.
   size_t record_size_ = 0;
   mutable std::atomic<void*> spare_record_{nullptr};
+
+  const OutlinePlan* FindOutlinePlan(const uint32_t* result) const {
+    auto it =
+        std::lower_bound(outline_plans_.begin(), outline_plans_.end(), result,
+                         [](const OutlinePlan& plan, const uint32_t* key) {
+                           return plan.result < key;
+                         });
+    return it != outline_plans_.end() && it->result == result ? &*it : nullptr;
+  }
 
  private:
   void ExecuteSync(const ExecutionContext& exec_ctx,
@@ -603,6 +635,10 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
     assert(std::none_of(users + i, users + num_users, [&](uint32_t k) {
       return streams_[k] == queue.current;
     }));
+    if (queue.outline.empty() && num_users - i >= 2) {
+      queue.plan = fn_->FindOutlinePlan(result);
+      assert(queue.plan == nullptr || queue.plan->num_kernels == num_users - i);
+    }
     queue.outline.append(users + i, num_users - i);
     return kNoKernel;
   }
@@ -655,7 +691,17 @@ class OutlineBatch {
     uint32_t* copy = reinterpret_cast<uint32_t*>(static_cast<char*>(block) +
                                                  sizeof(OutlineBatch));
     std::memcpy(copy, kernels, sizeof(uint32_t) * size);
-    return new (block) OutlineBatch(exec, streams, copy, size, runs, nullptr);
+    return new (block)
+        OutlineBatch(exec, streams, copy, size, runs, nullptr, nullptr);
+  }
+  // The plan's kernels and runs, which the function owns (not copied).
+  static OutlineBatch* FromPlan(Execution* exec, const uint32_t* streams,
+                                const OutlinePlan& plan) {
+    void* block = std::malloc(sizeof(OutlineBatch));
+    if (block == nullptr) std::abort();
+    return new (block)
+        OutlineBatch(exec, streams, plan.kernels, plan.num_kernels,
+                     plan.num_runs, nullptr, plan.run_ends);
   }
   // Takes the kernels of `list` and leaves it empty: its heap buffer when it
   // has one (a wide fan-out's kernels are not copied), else a copy.
@@ -670,7 +716,8 @@ class OutlineBatch {
     }
     void* block = std::malloc(sizeof(OutlineBatch));
     if (block == nullptr) std::abort();
-    return new (block) OutlineBatch(exec, streams, heap, size, runs, heap);
+    return new (block)
+        OutlineBatch(exec, streams, heap, size, runs, heap, nullptr);
   }
   static void Destroy(OutlineBatch* batch) {
     Execution* exec = batch->exec_;
@@ -698,23 +745,30 @@ class OutlineBatch {
  private:
   OutlineBatch(Execution* exec, const uint32_t* streams,
                const uint32_t* kernels, uint32_t size, uint32_t runs,
-               uint32_t* owned)
+               uint32_t* owned, const uint32_t* run_ends)
       : exec_(exec),
         streams_(streams),
         kernels_(kernels),
         owned_(owned),
+        run_ends_(run_ends),
         size_(size),
         num_runs_(runs) {}
 
   // The run at the cursor: the kernels up to the next change of stream.
-  void LoadRun(ReadyQueue& queue) {
+  // Forced inline: once per run, in Process's loop.
+  [[gnu::always_inline]] void LoadRun(ReadyQueue& queue) {
     assert(next_run_ < num_runs_);
     const uint32_t* streams = streams_;
     const uint32_t* kernels = kernels_;
     const uint32_t begin = position_;
     const uint32_t stream = streams[kernels[begin]];
-    uint32_t end = begin + 1;
-    while (end < size_ && streams[kernels[end]] == stream) ++end;
+    uint32_t end;
+    if (run_ends_ != nullptr) {
+      end = run_ends_[next_run_];
+    } else {
+      end = begin + 1;
+      while (end < size_ && streams[kernels[end]] == stream) ++end;
+    }
     position_ = end;
     ++next_run_;
     queue.current = stream;
@@ -728,7 +782,8 @@ class OutlineBatch {
   Execution* const exec_;
   const uint32_t* const streams_;
   const uint32_t* const kernels_;
-  uint32_t* const owned_;  // Null when the kernels follow the header.
+  uint32_t* const owned_;           // Null when the kernels follow the header.
+  const uint32_t* const run_ends_;  // From a plan, else null (scanned).
   const uint32_t size_;
   const uint32_t num_runs_;
   uint32_t position_ = 0;
@@ -786,6 +841,7 @@ void Execution::Process(ReadyQueue& queue, OutlineBatch* batch) {
 void Execution::SwitchStream(ReadyQueue& queue) {
   KernelList& a = queue.outline;
   if (a.empty()) return;
+  queue.plan = nullptr;  // The partition reorders the list.
   const uint32_t* streams = streams_;
   queue.current = streams[a[0]];
   const uint32_t current = queue.current;
@@ -825,6 +881,22 @@ class OutlineBatchTask {
 void Execution::EnqueueOutline(ReadyQueue& queue) {
   KernelList& a = queue.outline;
   const uint32_t* streams = streams_;
+  HostContext* host = exec_ctx_.host();
+  if (const OutlinePlan* plan = std::exchange(queue.plan, nullptr);
+      plan != nullptr && plan->num_kernels == a.size()) {
+    // The list is exactly the plan's users: sorted and split already.
+    if (plan->num_runs > 1 && host->GetNumWorkerThreads() == 1) {
+      AddRef();
+      host->EnqueueWorkRuns(
+          plan->num_runs,
+          OutlineBatchTask(OutlineBatch::FromPlan(this, streams, *plan)));
+      a.clear();
+      return;
+    }
+    std::memcpy(a.begin(), plan->kernels, sizeof(uint32_t) * a.size());
+    EnqueueRuns(a, plan->num_runs);
+    return;
+  }
   auto by_stream = [streams](uint32_t x, uint32_t y) {
     return streams[x] < streams[y];
   };
@@ -852,7 +924,6 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
       }
     }
   }
-  HostContext* host = exec_ctx_.host();
   if (runs > 1 && host->GetNumWorkerThreads() == 1) {
     // One worker: the runs would execute one after another anyway, so hand
     // them over as one batch (one enqueue instead of one per stream; the
@@ -862,6 +933,12 @@ void Execution::EnqueueOutline(ReadyQueue& queue) {
         runs, OutlineBatchTask(OutlineBatch::Take(this, streams, a, runs)));
     return;
   }
+  EnqueueRuns(a, runs);
+}
+
+void Execution::EnqueueRuns(KernelList& a, uint32_t runs) {
+  HostContext* host = exec_ctx_.host();
+  const uint32_t* streams = streams_;
   AddRef(runs);
   uint32_t begin = 0;
   while (begin < a.size()) {
@@ -1352,6 +1429,37 @@ const ErrorLocation* ProgramLoader::MakeLocation(
   return program_->locations_.back().get();
 }
 
+// An OutlinePlan for the users [first, last) of the result whose code starts
+// at `result_at`, as offsets into fn->code_ and fn->plan_data_ (whose buffers
+// may still move): BindBody makes the pointers once both are full.
+struct PlanAt {
+  size_t result_at;
+  size_t kernels_at;
+  uint32_t num_kernels;
+  uint32_t num_runs;
+};
+PlanAt AddOutlinePlan(BefFunction* fn, const bef::FunctionBody& body,
+                      size_t result_at,
+                      std::vector<uint32_t>::const_iterator first,
+                      std::vector<uint32_t>::const_iterator last) {
+  std::vector<uint32_t>& data = fn->plan_data_;
+  PlanAt plan{result_at, data.size(), static_cast<uint32_t>(last - first), 0};
+  const size_t at = data.size();
+  data.insert(data.end(), first, last);
+  // EnqueueOutline's sort: stable, by stream.
+  std::stable_sort(data.begin() + at, data.end(), [&](uint32_t x, uint32_t y) {
+    return body.stream_id(x) < body.stream_id(y);
+  });
+  for (uint32_t i = 1; i <= plan.num_kernels; ++i) {
+    if (i == plan.num_kernels ||
+        body.stream_id(data[at + i]) != body.stream_id(data[at + i - 1])) {
+      data.push_back(i);  // The run's end.
+      ++plan.num_runs;
+    }
+  }
+  return plan;
+}
+
 absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   const bef::FunctionInfo& info = file_.function(index);
   const bef::FunctionBody& body = info.body;
@@ -1373,6 +1481,7 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   fn->streams_.resize(num_kernels);
   // Where each kernel's code starts; pointers are taken once code_ is full.
   std::vector<size_t> code_at(num_kernels);
+  std::vector<PlanAt> plans;
   for (uint32_t k = 0; k < num_kernels; ++k) {
     const bef::KernelView view = body.kernel(k);
     HotKernel& hot = fn->hot_[k];
@@ -1418,6 +1527,7 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
           std::all_of(users, users + num_users,
                       [&](uint32_t u) { return body.ready_count(u) <= 1; });
       if (all_ready) use_word |= kReadyUsersBit;
+      const size_t result_at = code.size();
       code.push_back(reg);
       code.push_back(use_word);
       code.push_back(num_users);
@@ -1426,9 +1536,13 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
       if (all_ready) {
         // Users of the producer's stream first; each list still gets its
         // users in user-list order, as Decrement would push them.
-        std::stable_partition(
+        const auto outline_users = std::stable_partition(
             code.begin() + first_user, code.end(),
             [&](uint32_t u) { return body.stream_id(u) == hot.stream; });
+        if (code.end() - outline_users >= 2) {
+          plans.push_back(
+              AddOutlinePlan(fn, body, result_at, outline_users, code.end()));
+        }
       }
       users += num_users;
     }
@@ -1488,6 +1602,15 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
   fn->code_.shrink_to_fit();
   for (uint32_t k = 0; k < num_kernels; ++k) {
     fn->hot_[k].code = fn->code_.data() + code_at[k];
+  }
+  // Made in code order, so sorted by result (FindOutlinePlan).
+  for (const PlanAt& at : plans) {
+    OutlinePlan& plan = fn->outline_plans_.emplace_back();
+    plan.result = fn->code_.data() + at.result_at;
+    plan.kernels = fn->plan_data_.data() + at.kernels_at;
+    plan.run_ends = plan.kernels + at.num_kernels;
+    plan.num_kernels = at.num_kernels;
+    plan.num_runs = at.num_runs;
   }
   // Chain links: a result whose one inline user runs through a one-argument
   // direct entry (known only now that every kernel's entry is chosen).

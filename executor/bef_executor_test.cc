@@ -1,6 +1,7 @@
 #include "executor/bef_executor.h"
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -317,6 +318,59 @@ TEST(BefExecutorTest, CancellationStopsAChainAtTheNextLink) {
   }
   if (live_before >= 0) {
     EXPECT_EQ(internal::LiveAsyncValueCount(), live_before);
+  }
+}
+
+// For FanOutLeavesRunInTheOrderOfTheSchedulingModel.
+std::vector<int>* g_leaf_order = nullptr;
+template <int I>
+int32_t LoggedInc(int32_t x) {
+  g_leaf_order->push_back(I);
+  return x + 1;
+}
+
+// The leaves of a fan-out run in the order of §6 whichever way its root's
+// users become ready: all at once from a delivery that appends them in one
+// copy (a sync root: kReadyUsersBit, the loader's presorted runs), or one
+// Decrement at a time from the continuation of an async root. In auto mode
+// the first leaf shares the root's stream and runs inline; the others form
+// streams of two, created in reverse program order, which the batch runs in
+// ascending stream order, each run LIFO.
+TEST(BefExecutorTest, FanOutLeavesRunInTheOrderOfTheSchedulingModel) {
+  auto host = CreateTestHost();
+  KernelRegistry& registry = host->registry();
+  ASSERT_TRUE(registry.AddKernel("x.leaf0", RILL_KERNEL(LoggedInc<0>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf1", RILL_KERNEL(LoggedInc<1>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf2", RILL_KERNEL(LoggedInc<2>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf3", RILL_KERNEL(LoggedInc<3>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf4", RILL_KERNEL(LoggedInc<4>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf5", RILL_KERNEL(LoggedInc<5>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf6", RILL_KERNEL(LoggedInc<6>)).ok());
+  ASSERT_TRUE(registry.AddKernel("x.leaf7", RILL_KERNEL(LoggedInc<7>)).ok());
+  for (bool async_root : {false, true}) {
+    SCOPED_TRACE(async_root ? "async root" : "sync root");
+    bef::BefBuilder b;
+    const uint32_t i32 = b.AddType("i32");
+    const uint32_t fn =
+        b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
+    bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+    uint32_t root = AddTestKernel(b, body, "x.const", {},
+                                  {b.AddScalar<int32_t>(async_root ? 0 : 1)});
+    if (async_root) root = AddTestKernel(b, body, "x.async_inc", {root});
+    std::vector<uint32_t> leaves;
+    for (int i = 0; i < 8; ++i) {
+      leaves.push_back(
+          AddTestKernel(b, body, "x.leaf" + std::to_string(i), {root}));
+    }
+    body->SetResults({AddTestKernel(b, body, "x.sum", leaves)});
+    auto program = LoadOrDie(*b.Finish(), host.get());
+    for (int run = 0; run < 2; ++run) {
+      std::vector<int> order;
+      g_leaf_order = &order;
+      EXPECT_EQ(RunMain(*program, host.get()), 16);
+      g_leaf_order = nullptr;
+      EXPECT_EQ(order, (std::vector<int>{0, 7, 5, 6, 3, 4, 1, 2}));
+    }
   }
 }
 
