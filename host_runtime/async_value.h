@@ -488,6 +488,22 @@ class ConcreteAsyncValue : public AsyncValue {
   // Whether Reuse is available for T (a pooled, trivially destructible
   // payload).
   static constexpr bool CanReuse() { return FastFreeGranules() != 0; }
+  // A concrete T(args...) with one reference in a block from this thread's
+  // pool list, made without any call; null (with `args` untouched) when the
+  // list is empty or T's cached id is not set yet, and the caller allocates
+  // as usual. For direct kernel entries, as Reuse; requires CanReuse().
+  template <typename... Args>
+  __attribute__((always_inline)) static ConcreteAsyncValue* TryNewFromPool(
+      Args&&... args) {
+    static_assert(FastFreeGranules() != 0,
+                  "only pooled, trivially destructible payloads");
+    const uint16_t id = internal::TypeIdCache<T>::id;
+    if (id == 0) return nullptr;
+    void* block = internal::PoolTryAllocateClass(FastFreeGranules() - 1);
+    if (block == nullptr) return nullptr;
+    return new (block)
+        ConcreteAsyncValue(KnownTypeId{}, id, std::forward<Args>(args)...);
+  }
 
   template <typename... Args>
   void emplace(Args&&... args) {

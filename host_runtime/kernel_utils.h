@@ -572,6 +572,10 @@ struct KernelImpl<Return (*)(Params...), impl> {
           return result;
         }
       }
+      if (AsyncValue* result =
+              ConcreteAsyncValue<Return>::TryNewFromPool(std::move(value))) {
+        return result;
+      }
     }
     return NewResult<Return>(std::move(value));
   }

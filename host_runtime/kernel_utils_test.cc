@@ -507,35 +507,78 @@ TEST(AsyncValueReuseTest, OnlyASoleAvailableValueWithoutDestructorIsReusable) {
   EXPECT_FALSE(indirect->IsSoleAndReusable());
 }
 
-TEST_F(KernelUtilsTest, OnlyPayloadArgumentsAndOnePlainValueGetADirectEntry) {
-  EXPECT_NE(RILL_KERNEL(AddI32).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(NoResult).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(MayFail).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(WithAttribute).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(WithContext).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(WithArgument).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(TwoResults).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(CopyViaResult).direct, nullptr);
-  // Every definition has its frame entry.
-  EXPECT_NE(RILL_KERNEL(NoResult).kernel, nullptr);
+// A direct entry's fresh result: a block from this thread's pool list, taken
+// without a call, or null (and the value not consumed) when the list is
+// empty, so the entry allocates as usual.
+TEST(AsyncValueReuseTest, TryNewFromPoolTakesOnlyABlockThePoolHas) {
+  using Value = ConcreteAsyncValue<int32_t>;
+  // A freed value leaves its block on this thread's list.
+  void* freed = MakeAvailableAsyncValueRef<int32_t>(1).GetAsyncValue();
+  Value* made = Value::TryNewFromPool(7);
+#ifdef RILL_VALUE_POOL_DISABLED
+  EXPECT_EQ(made, nullptr);  // Every value is malloc'ed under ASan.
+  (void)freed;
+#else
+  ASSERT_NE(made, nullptr);
+  EXPECT_EQ(static_cast<void*>(made), freed);  // The list is LIFO.
+  EXPECT_TRUE(made->IsConcrete());
+  EXPECT_EQ(made->get<int32_t>(), 7);
+  EXPECT_EQ(made->NumRef(), 1u);
+  RCReference<AsyncValue> owned = TakeRef<AsyncValue>(made);
+  // Empty the list: the next try declines and leaves the value alone.
+  std::vector<void*> taken;
+  while (void* block = internal::PoolTryAllocateClass(
+             internal::PoolClassOf(sizeof(Value)))) {
+    taken.push_back(block);
+  }
+  struct MoveCounted {
+    MoveCounted() = default;
+    MoveCounted(MoveCounted&& other) : moved(other.moved + 1) {
+      other.moved = -1;
+    }
+    int moved = 0;
+  };
+  static_assert(sizeof(ConcreteAsyncValue<MoveCounted>) == sizeof(Value));
+  MoveCounted payload;
+  EXPECT_EQ(ConcreteAsyncValue<MoveCounted>::TryNewFromPool(std::move(payload)),
+            nullptr);
+  EXPECT_EQ(payload.moved, 0);  // Not moved from.
+  for (void* block : taken) {
+    internal::PoolDeallocateClass(block, internal::PoolClassOf(sizeof(Value)));
+  }
+#endif
 }
 
-TEST_F(KernelUtilsTest,
-       ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
-  RCReference<AsyncValue> e1 =
-      MakeErrorAsyncValueRef(absl::InternalError("first"));
-  RCReference<AsyncValue> e2 =
-      MakeErrorAsyncValueRef(absl::InternalError("second"));
-  AsyncValue* last = e2.get();
-  auto results = Run(RILL_KERNEL(Triple), Args(std::move(e1)), 3);
-  for (auto& r : results) EXPECT_EQ(r->GetError().message(), "first");
-  results = Run(RILL_KERNEL(SumRemaining),
-                Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
-                     std::move(e2)),
-                1);
-  EXPECT_EQ(results[0].get(), last);  // The same error value, not a copy.
-  EXPECT_TRUE(diagnostics_.empty());
-}
+TEST_F(KernelUtilsTest, OnlyPayloadArgumentsAndOnePlainValueGetADirectEntry) {
+    EXPECT_NE(RILL_KERNEL(AddI32).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(NoResult).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(MayFail).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(WithAttribute).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(WithContext).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(WithArgument).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(TwoResults).direct, nullptr);
+    EXPECT_EQ(RILL_KERNEL(CopyViaResult).direct, nullptr);
+    // Every definition has its frame entry.
+    EXPECT_NE(RILL_KERNEL(NoResult).kernel, nullptr);
+  }
+
+  TEST_F(KernelUtilsTest,
+         ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
+    RCReference<AsyncValue> e1 =
+        MakeErrorAsyncValueRef(absl::InternalError("first"));
+    RCReference<AsyncValue> e2 =
+        MakeErrorAsyncValueRef(absl::InternalError("second"));
+    AsyncValue* last = e2.get();
+    auto results = Run(RILL_KERNEL(Triple), Args(std::move(e1)), 3);
+    for (auto& r : results) EXPECT_EQ(r->GetError().message(), "first");
+    results =
+        Run(RILL_KERNEL(SumRemaining),
+            Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
+                 std::move(e2)),
+            1);
+    EXPECT_EQ(results[0].get(), last);  // The same error value, not a copy.
+    EXPECT_TRUE(diagnostics_.empty());
+  }
 
 }  // namespace
 }  // namespace rill

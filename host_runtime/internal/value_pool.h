@@ -73,6 +73,25 @@ inline size_t PoolClassOf(size_t size) {
   return (size + kPoolGranule - 1) / kPoolGranule - 1;
 }
 
+// A block of class `cls` from this thread's list, or null when the list is
+// empty (always, with the pool disabled): the caller then allocates as usual.
+// No call, so a caller on a hot path needs no stack frame for it.
+inline void* PoolTryAllocateClass(size_t cls) {
+#ifndef RILL_VALUE_POOL_DISABLED
+  PoolFreeLists& lists = tls_pool_free_lists;
+  void* block = lists.head[cls];
+  if (block != nullptr) {
+    lists.head[cls] = *static_cast<void**>(block);
+    if (lists.count[cls] != 0)
+      --lists.count[cls];  // Blocks adopted from the depot are uncounted.
+  }
+  return block;
+#else
+  (void)cls;
+  return nullptr;
+#endif
+}
+
 // Returns `size` bytes aligned to 16, usable up to the end of their size class
 // when `size` <= kPoolMaxSize. Never returns null (aborts on out-of-memory like
 // operator new).
