@@ -1102,8 +1102,13 @@ template <uint32_t kOperands, uint32_t kResults>
   }
 
   // §5.8: operand references are released right after the kernel returns
-  // (a release that is not the last may be held: HeldDrops).
-  for (uint32_t i = 0; i < num_operands; ++i) args[i]->DropRefOrHold();
+  // (a release that is not the last may be held: HeldDrops). A wide fan-in's
+  // sole-owned operands go back to the pool in one splice.
+  if (kOperands == kAnyCount && num_operands > kInlineOperands) {
+    AsyncValue::DropRefsOrHold(args, num_operands);
+  } else {
+    for (uint32_t i = 0; i < num_operands; ++i) args[i]->DropRefOrHold();
+  }
 
   for (uint32_t r = 0; r < num_results; ++r) {
     // Read ahead: delivering the function's last result may let the caller

@@ -159,6 +159,46 @@ void AsyncValue::DropRefWithHeld(uint32_t count) {
   DropRef(count);
 }
 
+void AsyncValue::DropRefsOrHold(AsyncValue* const* values, size_t n) {
+#ifdef RILL_VALUE_POOL_DISABLED
+  for (size_t i = 0; i < n; ++i) values[i]->DropRefOrHold();
+#else
+  void* head = nullptr;
+  void* tail = nullptr;
+  uint32_t count = 0;
+  uint8_t granules = 0;  // The chain's class (+1), from its first value.
+  // Reloaded after each release in place (it may change the hold).
+  const AsyncValue* held = internal::tls_held_drops.value;
+  for (size_t i = 0; i < n; ++i) {
+    AsyncValue* value = values[i];
+    // DropRefOrHold's condition for destroying, for a value this thread does
+    // not hold (so it holds none of its references), and Destroy's for the
+    // pool: acquire, as there.
+    if (value != held &&
+        value->refcount_.load(std::memory_order_acquire) == 1 &&
+        value->fast_free_granules_ != 0 &&
+        (granules == 0 || value->fast_free_granules_ == granules) &&
+        value->waiters_and_state_.load(std::memory_order_acquire) ==
+            static_cast<uintptr_t>(State::kConcrete)) {
+#ifndef NDEBUG
+      internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
+#endif
+      granules = value->fast_free_granules_;
+      *reinterpret_cast<void**>(value) = head;
+      head = value;
+      if (tail == nullptr) tail = value;
+      ++count;
+      continue;
+    }
+    value->DropRefOrHold();
+    held = internal::tls_held_drops.value;
+  }
+  if (count != 0) {
+    internal::PoolDeallocateChain(head, tail, count, size_t{granules} - 1);
+  }
+#endif
+}
+
 void internal::ApplyHeldDrops() {
   HeldDrops& held = tls_held_drops;
   AsyncValue* value = held.value;

@@ -239,6 +239,14 @@ class AsyncValue {
     }
     held.count = mine + 1;
   }
+  // DropRefOrHold() on each of `values`, in order, for a caller that releases
+  // many at once (a wide fan-in's operands): the last references of
+  // concrete, pooled, trivially destructible values of one size class are
+  // chained here and handed to the pool in one splice
+  // (internal::PoolDeallocateChain). Those frees have no observable effect,
+  // so only their timing within the call changes; every other release
+  // (shared, held, errors, payloads with destructors) happens in its place.
+  static void DropRefsOrHold(AsyncValue* const* values, size_t n);
   // For an owner about to release its reference: true when that reference
   // is the only one (none is held on any thread: a hold is counted in the
   // count), the value is concrete with no waiters left, its payload is

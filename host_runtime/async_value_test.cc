@@ -209,6 +209,48 @@ TEST_F(AsyncValueTest, DropRefOfAHeldValueDestroysWhereItWould) {
   EXPECT_EQ(internal::tls_held_drops.value, nullptr);
 }
 
+// Releasing many values at once is DropRefOrHold on each in order: sole
+// pooled values are freed (in one splice), a shared one loses a reference, a
+// held one stays held, the last use of a value listed twice frees it, and
+// payloads with destructors and errors are destroyed in place.
+TEST_F(AsyncValueTest, DropRefsOrHoldReleasesEachAsDropRefOrHoldWould) {
+  Counters c;
+  std::vector<AsyncValue*> values;
+  for (int i = 0; i < 40; ++i) {
+    values.push_back(MakeAvailableAsyncValueRef<int32_t>(i).release());
+  }
+  AsyncValue* shared = MakeAvailableAsyncValueRef<int64_t>(7).release();
+  shared->AddRef();  // Kept by the test.
+  values.push_back(shared);
+  AsyncValue* twice = MakeAvailableAsyncValueRef<int32_t>(9).release();
+  twice->AddRef();  // Listed twice: two uses.
+  values.insert(values.begin() + 3, twice);
+  values.push_back(twice);
+  AsyncValue* tracked = MakeAvailableAsyncValueRef<Tracked>(&c, 1).release();
+  values.insert(values.begin() + 10, tracked);
+  values.push_back(MakeErrorAsyncValueRef(absl::InternalError("e")).release());
+  AsyncValue* held = MakeAvailableAsyncValueRef<int32_t>(5).release();
+  held->AddRef(2);
+  held->DropRefOrHold();  // Now held on this thread.
+  values.push_back(held);
+
+  AsyncValue::DropRefsOrHold(values.data(), values.size());
+  EXPECT_EQ(c.destroyed, 1);
+  EXPECT_EQ(shared->NumRef(), 1u);
+  EXPECT_TRUE(shared->IsUnique());
+  EXPECT_EQ(internal::tls_held_drops.value, held);
+  EXPECT_EQ(held->NumRef(), 1u);
+  held->DropRefOrHold();  // The last: destroyed, hold gone.
+  EXPECT_EQ(internal::tls_held_drops.value, nullptr);
+  shared->DropRef();
+#ifndef RILL_VALUE_POOL_DISABLED
+  // The freed int32 blocks are back on this thread's list.
+  void* block = internal::PoolAllocate(sizeof(ConcreteAsyncValue<int32_t>));
+  EXPECT_NE(std::find(values.begin(), values.end(), block), values.end());
+  internal::PoolDeallocate(block, sizeof(ConcreteAsyncValue<int32_t>));
+#endif
+}
+
 // Another thread must see counts without this thread's held drops once it
 // can be ordered after them: a reference taken (AddRef), a value completed, a
 // waiter registered. Each thread has its own holds.

@@ -550,35 +550,34 @@ TEST(AsyncValueReuseTest, TryNewFromPoolTakesOnlyABlockThePoolHas) {
 }
 
 TEST_F(KernelUtilsTest, OnlyPayloadArgumentsAndOnePlainValueGetADirectEntry) {
-    EXPECT_NE(RILL_KERNEL(AddI32).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(NoResult).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(MayFail).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(WithAttribute).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(WithContext).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(WithArgument).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(TwoResults).direct, nullptr);
-    EXPECT_EQ(RILL_KERNEL(CopyViaResult).direct, nullptr);
-    // Every definition has its frame entry.
-    EXPECT_NE(RILL_KERNEL(NoResult).kernel, nullptr);
-  }
+  EXPECT_NE(RILL_KERNEL(AddI32).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(NoResult).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(MayFail).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(WithAttribute).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(WithContext).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(WithArgument).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(TwoResults).direct, nullptr);
+  EXPECT_EQ(RILL_KERNEL(CopyViaResult).direct, nullptr);
+  // Every definition has its frame entry.
+  EXPECT_NE(RILL_KERNEL(NoResult).kernel, nullptr);
+}
 
-  TEST_F(KernelUtilsTest,
-         ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
-    RCReference<AsyncValue> e1 =
-        MakeErrorAsyncValueRef(absl::InternalError("first"));
-    RCReference<AsyncValue> e2 =
-        MakeErrorAsyncValueRef(absl::InternalError("second"));
-    AsyncValue* last = e2.get();
-    auto results = Run(RILL_KERNEL(Triple), Args(std::move(e1)), 3);
-    for (auto& r : results) EXPECT_EQ(r->GetError().message(), "first");
-    results =
-        Run(RILL_KERNEL(SumRemaining),
-            Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
-                 std::move(e2)),
-            1);
-    EXPECT_EQ(results[0].get(), last);  // The same error value, not a copy.
-    EXPECT_TRUE(diagnostics_.empty());
-  }
+TEST_F(KernelUtilsTest,
+       ErrorArgumentsPropagateTheLastErrorWithoutCallingOrReporting) {
+  RCReference<AsyncValue> e1 =
+      MakeErrorAsyncValueRef(absl::InternalError("first"));
+  RCReference<AsyncValue> e2 =
+      MakeErrorAsyncValueRef(absl::InternalError("second"));
+  AsyncValue* last = e2.get();
+  auto results = Run(RILL_KERNEL(Triple), Args(std::move(e1)), 3);
+  for (auto& r : results) EXPECT_EQ(r->GetError().message(), "first");
+  results = Run(RILL_KERNEL(SumRemaining),
+                Args(V(1), MakeErrorAsyncValueRef(absl::InternalError("first")),
+                     std::move(e2)),
+                1);
+  EXPECT_EQ(results[0].get(), last);  // The same error value, not a copy.
+  EXPECT_TRUE(diagnostics_.empty());
+}
 
 }  // namespace
 }  // namespace rill

@@ -121,6 +121,59 @@ TEST(ValuePoolTest, BlocksFreedBeyondTheCapComeBack) {
   }).join();
 }
 
+// A chain freed in one splice: onto the thread's list while it fits under
+// the cap (the next allocations take it back, newest first), else onto the
+// depot, from which a fresh thread's allocations take it, none twice.
+TEST(ValuePoolTest, AChainGoesToTheListOrWholeToTheDepot) {
+  constexpr size_t kSize = 176;  // A class no other test here uses.
+  const size_t cls = PoolClassOf(kSize);
+  auto make_chain = [&](int n, std::vector<void*>& blocks) {
+    for (int i = 0; i < n; ++i) blocks.push_back(PoolAllocate(kSize));
+    // Linked newest first, as DropRefsOrHold chains them.
+    for (int i = 1; i < n; ++i) {
+      *static_cast<void**>(blocks[i]) = blocks[i - 1];
+    }
+  };
+  // A thread's first free registers its exit cleanup; a chain freed before
+  // that goes block by block.
+  auto register_thread = [&] { PoolDeallocate(PoolAllocate(kSize), kSize); };
+  std::thread([&] {
+    register_thread();
+    std::vector<void*> blocks;
+    make_chain(8, blocks);
+    PoolDeallocateChain(blocks.back(), blocks.front(), 8, cls);
+    for (int i = 7; i >= 0; --i) {
+      void* p = PoolAllocate(kSize);
+#ifndef RILL_VALUE_POOL_DISABLED
+      EXPECT_EQ(p, blocks[i]);
+#endif
+      blocks[i] = p;
+    }
+    for (void* p : blocks) PoolDeallocate(p, kSize);
+  }).join();
+  std::set<void*> spliced;
+  std::thread([&] {
+    register_thread();
+    std::vector<void*> blocks;
+    const int n = kPoolMaxCachedPerClass + 1;  // Over the cap: the depot.
+    make_chain(n, blocks);
+    spliced.insert(blocks.begin(), blocks.end());
+    PoolDeallocateChain(blocks.back(), blocks.front(), n, cls);
+  }).join();
+  std::thread([&] {
+    std::set<void*> again;
+    for (size_t i = 0; i < spliced.size(); ++i) {
+      void* p = PoolAllocate(kSize);
+      ASSERT_TRUE(again.insert(p).second) << "block handed out twice";
+      std::memset(p, 0x3C, kSize);
+    }
+#ifndef RILL_VALUE_POOL_DISABLED
+    EXPECT_EQ(again, spliced);  // The whole chain, from the depot.
+#endif
+    for (void* p : again) PoolDeallocate(p, kSize);
+  }).join();
+}
+
 }  // namespace
 }  // namespace internal
 }  // namespace rill

@@ -73,6 +73,33 @@ void PoolSpill(size_t cls) {
                                         std::memory_order_relaxed));
 }
 
+void PoolDeallocateChain(void* head, void* tail, uint32_t count, size_t cls) {
+  PoolFreeLists& lists = tls_pool_free_lists;
+  if (lists.lifecycle != 1) {
+    // Not registered yet, or exiting: the one-block path handles both.
+    for (void* block = head; count != 0; --count) {
+      void* next = *static_cast<void**>(block);
+      PoolDeallocateClass(block, cls);
+      block = next;
+    }
+    return;
+  }
+  if (lists.count[cls] + count <= kPoolMaxCachedPerClass) {
+    *static_cast<void**>(tail) = lists.head[cls];
+    lists.head[cls] = head;
+    lists.count[cls] += count;
+    return;
+  }
+  std::atomic<void*>& depot = PoolDepot()[cls];
+  void* depot_head = depot.load(std::memory_order_relaxed);
+  do {
+    *static_cast<void**>(tail) = depot_head;
+    // release: as in PoolSpill, a thread that takes the depot (acquire) sees
+    // the links.
+  } while (!depot.compare_exchange_weak(
+      depot_head, head, std::memory_order_release, std::memory_order_relaxed));
+}
+
 void PoolRegisterThreadExit() {
   static thread_local PoolThreadExit exit_hook;
   (void)exit_hook;

@@ -69,6 +69,13 @@ inline thread_local PoolFreeLists tls_pool_free_lists;
 
 void PoolRegisterThreadExit();
 
+// Frees the blocks of class `cls` chained from `head` to `tail` (`count` of
+// them, linked through their first word, `tail`'s link unset) in one
+// splice: onto this thread's list when they fit under its cap, else onto the
+// depot with one CAS. For a caller that frees many blocks at once
+// (AsyncValue::DropRefsOrHold).
+void PoolDeallocateChain(void* head, void* tail, uint32_t count, size_t cls);
+
 inline size_t PoolClassOf(size_t size) {
   return (size + kPoolGranule - 1) / kPoolGranule - 1;
 }
