@@ -93,9 +93,10 @@ int64_t NowNs() {
 // function, so a chain of kernels walks memory sequentially.
 struct HotKernel {
   // Set when the kernel runs without a frame: its direct entry (see
-  // KernelDefinition), which it has for its exact arguments (one or two) and
-  // one result, and it takes no attributes or functions. Else null, and the
-  // frame entry (ColdKernel::impl) runs it.
+  // KernelDefinition), which it has for its exact arguments and attributes
+  // and one result, and it takes no functions, and it is a constant (no
+  // operands) or takes one or two operands and no attributes. Else null, and
+  // the frame entry (ColdKernel::impl) runs it.
   DirectKernelImplementation direct = nullptr;
   // Into BefFunction::code_: the operand registers, then per result
   //   register, use word (use count | kReturnedBit | kInlineUserBit |
@@ -990,7 +991,9 @@ inline uint32_t Execution::RunKernel(uint32_t kernel, AsyncKernelFrame& frame,
   if (entry.direct != nullptr) {
     if (entry.num_operands == 1)
       return RunDirect<1>(kernel, args, frame, queue);
-    return RunDirect<2>(kernel, args, frame, queue);
+    if (entry.num_operands == 2)
+      return RunDirect<2>(kernel, args, frame, queue);
+    return RunDirect<0>(kernel, args, frame, queue);
   }
   if (entry.num_operands == 1 && entry.num_results == 1) {
     RunKernelWith<1, 1>(kernel, args, results, frame, queue);
@@ -1152,7 +1155,9 @@ template <uint32_t kOperands>
         break;
       }
     }
-    result = entry.direct(args, reusable);
+    // Only a constant has attributes here (the loader's condition).
+    result = entry.direct(args, reusable,
+                          kOperands == 0 ? cold_[kernel].attributes : nullptr);
   }
   if (__builtin_expect(result == nullptr, 0)) {
     RunFrameKernel(kernel, frame, queue);
@@ -1189,8 +1194,8 @@ uint32_t Execution::RunChain(const uint32_t* result, AsyncValue* value,
         __builtin_expect(held != nullptr && held != arg, 0)) {
       internal::ApplyHeldDrops();
     }
-    AsyncValue* next =
-        entry.direct(&arg, arg->IsSoleAndReusable() ? arg : nullptr);
+    AsyncValue* next = entry.direct(
+        &arg, arg->IsSoleAndReusable() ? arg : nullptr, /*attributes=*/nullptr);
     if (__builtin_expect(next == nullptr, 0)) return hand_back(arg);
     if (next != arg) arg->DropRefOrHold();  // Else it was reused.
     value = next;
@@ -1586,10 +1591,15 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
     }
     const KernelDefinition& definition = impl_by_code_[code_index];
     cold.impl = definition.kernel;
+    // Direct: a constant (no operands; its attributes are passed from the
+    // cold entry), or one or two operands and no attributes (the hot loop
+    // then never reads the cold entry).
     if (definition.direct != nullptr && definition.arity == hot.num_operands &&
-        (hot.num_operands == 1 || hot.num_operands == 2) &&
-        hot.num_results == 1 && view.attributes().empty() &&
-        view.functions().empty()) {
+        definition.num_attributes == view.attributes().size() &&
+        hot.num_results == 1 && view.functions().empty() &&
+        (hot.num_operands == 0 ||
+         ((hot.num_operands == 1 || hot.num_operands == 2) &&
+          view.attributes().empty()))) {
       // The entry that offers blocks only where an operand can be
       // sole-owned: its register has one use and is not returned.
       bool may_reuse = false;

@@ -32,8 +32,10 @@ class KernelRegistry;
 
 using AsyncKernelImplementation = void (*)(AsyncKernelFrame* frame);
 
-// A kernel's direct entry: takes exactly `arity` arguments (borrowed) and no
-// attributes, and returns its one result as an available value (+1), or null
+// A kernel's direct entry: takes exactly `arity` arguments (borrowed) and
+// `num_attributes` attributes (pointers to their storage, as
+// AsyncKernelFrame::GetAttributeAt gives them; docs/kernel_api.md), and
+// returns its one result as an available value (+1), or null
 // without having run the kernel when an argument is not a concrete value of
 // the type it takes (an error, unavailable, or the wrong type). A caller that
 // gets null calls the frame entry, which reports why; so a direct entry never
@@ -47,8 +49,9 @@ using AsyncKernelImplementation = void (*)(AsyncKernelFrame* frame);
 // may build its result in that value's block (ConcreteAsyncValue<T>::Reuse)
 // and return it; the caller then does not release it (the returned pointer
 // equals `reusable`). Otherwise the caller releases every argument as usual.
-using DirectKernelImplementation = AsyncValue* (*)(AsyncValue* const* args,
-                                                   AsyncValue* reusable);
+using DirectKernelImplementation =
+    AsyncValue* (*)(AsyncValue* const* args, AsyncValue* reusable,
+                    const void* const* attributes);
 
 // What a kernel name is bound to: the frame entry, which every kernel has,
 // and optionally a direct entry. Converts from (and to) a plain frame entry,
@@ -66,11 +69,13 @@ struct KernelDefinition {
   constexpr KernelDefinition(AsyncKernelImplementation frame_entry,
                              DirectKernelImplementation direct_entry,
                              DirectKernelImplementation direct_fresh_entry,
-                             uint32_t direct_arity)
+                             uint32_t direct_arity,
+                             uint32_t direct_num_attributes = 0)
       : kernel(frame_entry),
         direct(direct_entry),
         direct_fresh(direct_fresh_entry),
-        arity(direct_arity) {}
+        arity(direct_arity),
+        num_attributes(direct_num_attributes) {}
   // Lets RILL_KERNEL(f) stand where a frame entry is expected (and be called
   // with a frame).
   constexpr operator AsyncKernelImplementation() const {  // NOLINT
@@ -84,7 +89,8 @@ struct KernelDefinition {
   // kernel none of whose operands can be sole-owned (a fan-out's leaves).
   // Set with `direct`; the same function when the kernel has only one.
   DirectKernelImplementation direct_fresh = nullptr;
-  uint32_t arity = 0;  // The direct entries' number of arguments.
+  uint32_t arity = 0;           // The direct entries' number of arguments,
+  uint32_t num_attributes = 0;  // and of attributes.
 };
 
 // A function that adds a library's kernels to a registry.

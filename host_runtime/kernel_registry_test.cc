@@ -54,7 +54,9 @@ TEST(KernelRegistryTest, InvalidRegistrations) {
             absl::StatusCode::kInvalidArgument);
 }
 
-AsyncValue* DirectA(AsyncValue* const* args, AsyncValue*) { return args[0]; }
+AsyncValue* DirectA(AsyncValue* const* args, AsyncValue*, const void* const*) {
+  return args[0];
+}
 
 TEST(KernelRegistryTest, DirectEntriesAreKeptWithTheFrameEntry) {
   KernelRegistry registry;

@@ -27,12 +27,13 @@
 // wrong arity is bad input, not a bug. If any argument is an error, the last
 // one becomes every result without calling the function (spec §5.2).
 //
-// A function whose parameters are all payload arguments (T, const T&) and that
-// returns one plain value T also gets a direct entry (KernelDefinition in
-// kernel_registry.h): the executor calls it with the arguments alone, without
-// a frame, when the kernel has exactly those arguments and no attributes. It
-// runs the function only if every argument is a concrete value of its type,
-// and returns null otherwise, so the frame entry reports the same errors.
+// A function whose parameters are all payload arguments (T, const T&) or
+// attributes and that returns one plain value T also gets a direct entry
+// (KernelDefinition in kernel_registry.h): the executor calls it with the
+// arguments and attribute storage alone, without a frame, when the kernel has
+// exactly those. It runs the function only if every argument is a concrete
+// value of its type, and returns null otherwise, so the frame entry reports
+// the same errors.
 //
 // Thread-safety: the adaptor is stateless; kernels run on whatever thread the
 // executor chooses.
@@ -207,6 +208,14 @@ template <typename P>
 struct IsPayloadParam<P,
                       std::void_t<decltype(ParamTraits<P>::kNeedsConcreteArg)>>
     : std::bool_constant<ParamTraits<P>::kNeedsConcreteArg> {};
+
+// An attribute parameter (Attribute<T>, ArrayAttribute<T>, StringAttribute):
+// a direct entry reads it from the attribute storage it is given.
+template <typename P, typename = void>
+struct IsAttributeParam : std::false_type {};
+template <typename P>
+struct IsAttributeParam<P, std::enable_if_t<ParamTraits<P>::kCategory == 2>>
+    : std::true_type {};
 
 template <typename T>
 struct ParamTraits<Argument<T>> {
@@ -427,10 +436,12 @@ struct KernelImpl<Return (*)(Params...), impl> {
     return sum;
   }
 
-  // Payload arguments only, one plain returned value: a direct entry.
+  // Payload arguments and attributes only, one plain returned value: a
+  // direct entry.
   static constexpr bool kHasDirect =
       ReturnTraits<Return>::kPlainValue &&
-      (true && ... && IsPayloadParam<Params>::value);
+      (true && ... &&
+       (IsPayloadParam<Params>::value || IsAttributeParam<Params>::value));
 
   static void Invoke(AsyncKernelFrame* frame) {
     if (!CheckArity(frame)) return;
@@ -438,23 +449,29 @@ struct KernelImpl<Return (*)(Params...), impl> {
     Call(frame, std::index_sequence_for<Params...>{});
   }
 
-  // The direct entry (DirectKernelImplementation): `args` has kNumArgs values.
-  static AsyncValue* Direct(AsyncValue* const* args, AsyncValue* reusable) {
+  // The direct entry (DirectKernelImplementation): `args` has kNumArgs
+  // values, `attributes` kNumAttrs.
+  static AsyncValue* Direct(AsyncValue* const* args, AsyncValue* reusable,
+                            const void* const* attributes) {
     static_assert(kHasDirect, "no direct entry for this signature");
-    return CallDirect(args, reusable, std::index_sequence_for<Params...>{});
+    return CallDirect(args, reusable, attributes,
+                      std::index_sequence_for<Params...>{});
   }
   // The same, never reusing a block (KernelDefinition::direct_fresh).
-  static AsyncValue* DirectFresh(AsyncValue* const* args, AsyncValue*) {
+  static AsyncValue* DirectFresh(AsyncValue* const* args, AsyncValue*,
+                                 const void* const* attributes) {
     static_assert(kHasDirect, "no direct entry for this signature");
-    return CallDirect(args, nullptr, std::index_sequence_for<Params...>{});
+    return CallDirect(args, nullptr, attributes,
+                      std::index_sequence_for<Params...>{});
   }
 
   static constexpr KernelDefinition Definition() {
     if constexpr (kHasDirect) {
       if constexpr (ConcreteAsyncValue<Return>::CanReuse()) {
-        return KernelDefinition(&Invoke, &Direct, &DirectFresh, kNumArgs);
+        return KernelDefinition(&Invoke, &Direct, &DirectFresh, kNumArgs,
+                                kNumAttrs);
       } else {
-        return KernelDefinition(&Invoke, &Direct, kNumArgs);
+        return KernelDefinition(&Invoke, &Direct, &Direct, kNumArgs, kNumAttrs);
       }
     } else {
       return KernelDefinition(&Invoke);
@@ -551,20 +568,43 @@ struct KernelImpl<Return (*)(Params...), impl> {
     }
   }
 
+  // Parameter I of a direct entry: an argument, checked to be a concrete
+  // value of its type (one read of its state, as in CheckArgument), or an
+  // attribute, read from its storage.
+  template <size_t I>
+  __attribute__((always_inline)) static bool DirectArgumentOk(
+      AsyncValue* const* args) {
+    using P = std::tuple_element_t<I, std::tuple<Params...>>;
+    if constexpr (IsAttributeParam<P>::value) {
+      return true;
+    } else {
+      return args[Prefix<I>(kArgCounts)]
+          ->template IsConcreteOf<typename ParamTraits<P>::T>();
+    }
+  }
+  template <size_t I>
+  __attribute__((always_inline)) static decltype(auto) DirectParam(
+      AsyncValue* const* args, const void* const* attributes) {
+    using P = std::tuple_element_t<I, std::tuple<Params...>>;
+    if constexpr (IsAttributeParam<P>::value) {
+      return P(attributes[Prefix<I>(kAttrCounts)]);
+    } else {
+      return args[Prefix<I>(kArgCounts)]
+          ->template get<typename ParamTraits<P>::T>();
+    }
+  }
+
   template <size_t... I>
   __attribute__((always_inline)) static AsyncValue* CallDirect(
       AsyncValue* const* args, AsyncValue* reusable,
-      std::index_sequence<I...>) {
-    // Every parameter is an argument, so parameter I is argument I. One read
-    // of each state, as in CheckArgument. No call on the way to a reused
-    // block (IsConcreteOf, Reuse), so the entry runs without a stack frame.
-    if (!(true && ... &&
-          args[I]->template IsConcreteOf<typename ParamTraits<Params>::T>())) {
+      const void* const* attributes, std::index_sequence<I...>) {
+    // No call on the way to a reused or pooled block (IsConcreteOf, Reuse,
+    // TryNewFromPool), so the entry runs without a stack frame.
+    if (!(true && ... && DirectArgumentOk<I>(args))) {
       return nullptr;  // The frame entry reports it.
     }
     // Every argument is read before an offered block may change.
-    Return value =
-        impl(args[I]->template get<typename ParamTraits<Params>::T>()...);
+    Return value = impl(DirectParam<I>(args, attributes)...);
     if constexpr (ConcreteAsyncValue<Return>::CanReuse()) {
       if (reusable != nullptr) {
         if (AsyncValue* result =

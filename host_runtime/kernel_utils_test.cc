@@ -401,7 +401,8 @@ TEST_F(KernelUtilsTest, DirectEntryRunsOnConcreteArgumentsOfItsTypes) {
   g_direct_calls = 0;
   RCReference<AsyncValue> a = V<int32_t>(6), b = V<int64_t>(7);
   AsyncValue* args[] = {a.get(), b.get()};
-  RCReference<AsyncValue> result = TakeRef(scale.direct(args, nullptr));
+  RCReference<AsyncValue> result =
+      TakeRef(scale.direct(args, nullptr, nullptr));
   ASSERT_TRUE(result->IsConcrete());
   EXPECT_EQ(result->get<int64_t>(), 42);
   EXPECT_EQ(result->NumRef(), 1u);  // +1, for the caller.
@@ -412,7 +413,7 @@ TEST_F(KernelUtilsTest, DirectEntryRunsOnConcreteArgumentsOfItsTypes) {
   RCReference<AsyncValue> s = V<std::string>("x"), ch = V<Chain>(Chain());
   AsyncValue* print_args[] = {s.get(), ch.get()};
   RCReference<AsyncValue> out =
-      TakeRef(RILL_KERNEL(PrintLike).direct(print_args, nullptr));
+      TakeRef(RILL_KERNEL(PrintLike).direct(print_args, nullptr, nullptr));
   EXPECT_TRUE(out->IsType<Chain>());
   EXPECT_EQ(g_direct_calls, 2);
   EXPECT_TRUE(diagnostics_.empty());
@@ -428,14 +429,14 @@ TEST_F(KernelUtilsTest, DirectEntryDeclinesWithoutRunningTheKernel) {
   AsyncValue* wrong_type[] = {i32.get(), i32.get()};
   AsyncValue* an_error[] = {i32.get(), error.get()};
   AsyncValue* unavailable[] = {i32.get(), pending.GetAsyncValue()};
-  EXPECT_EQ(direct(wrong_type, nullptr), nullptr);
-  EXPECT_EQ(direct(an_error, nullptr), nullptr);
-  EXPECT_EQ(direct(unavailable, nullptr), nullptr);
+  EXPECT_EQ(direct(wrong_type, nullptr, nullptr), nullptr);
+  EXPECT_EQ(direct(an_error, nullptr, nullptr), nullptr);
+  EXPECT_EQ(direct(unavailable, nullptr, nullptr), nullptr);
   // Declining leaves an offered block alone.
   RCReference<AsyncValue> offered = V<int32_t>(5);
   AsyncValue* offered_wrong[] = {offered.get(), i32.get()};
   ASSERT_TRUE(offered->IsSoleAndReusable());
-  EXPECT_EQ(direct(offered_wrong, offered.get()), nullptr);
+  EXPECT_EQ(direct(offered_wrong, offered.get(), nullptr), nullptr);
   EXPECT_EQ(offered->get<int32_t>(), 5);
   EXPECT_EQ(g_direct_calls, 0);
   EXPECT_TRUE(diagnostics_.empty());  // The frame entry reports, not this.
@@ -458,7 +459,7 @@ TEST_F(KernelUtilsTest, DirectEntryBuildsItsResultInAnOfferedBlockOfItsClass) {
   RCReference<AsyncValue> b = V<int64_t>(7);
   ASSERT_TRUE(a->IsSoleAndReusable());
   AsyncValue* args[] = {a, b.get()};
-  AsyncValue* result = RILL_KERNEL(CountedScale).direct(args, a);
+  AsyncValue* result = RILL_KERNEL(CountedScale).direct(args, a, nullptr);
   ASSERT_EQ(result, a);  // Not released by the caller: it is the result.
   EXPECT_TRUE(result->IsConcrete());
   EXPECT_TRUE(result->IsType<int64_t>());
@@ -469,8 +470,8 @@ TEST_F(KernelUtilsTest, DirectEntryBuildsItsResultInAnOfferedBlockOfItsClass) {
   // The fresh entry never takes the offered block.
   RCReference<AsyncValue> c = V<int32_t>(2);
   AsyncValue* fresh_args[] = {c.get(), b.get()};
-  RCReference<AsyncValue> fresh =
-      TakeRef(RILL_KERNEL(CountedScale).direct_fresh(fresh_args, c.get()));
+  RCReference<AsyncValue> fresh = TakeRef(
+      RILL_KERNEL(CountedScale).direct_fresh(fresh_args, c.get(), nullptr));
   EXPECT_NE(fresh.get(), c.get());
   EXPECT_EQ(fresh->get<int64_t>(), 14);
   EXPECT_EQ(c->get<int32_t>(), 2);
@@ -479,7 +480,7 @@ TEST_F(KernelUtilsTest, DirectEntryBuildsItsResultInAnOfferedBlockOfItsClass) {
   RCReference<AsyncValue> small = V<int32_t>(12);
   AsyncValue* name_args[] = {small.get()};
   RCReference<AsyncValue> name =
-      TakeRef(RILL_KERNEL(Name).direct(name_args, small.get()));
+      TakeRef(RILL_KERNEL(Name).direct(name_args, small.get(), nullptr));
   EXPECT_NE(name.get(), small.get());
   EXPECT_EQ(name->get<std::string>(), "12");
   EXPECT_EQ(small->get<int32_t>(), 12);  // Untouched.
@@ -549,11 +550,56 @@ TEST(AsyncValueReuseTest, TryNewFromPoolTakesOnlyABlockThePoolHas) {
 #endif
 }
 
-TEST_F(KernelUtilsTest, OnlyPayloadArgumentsAndOnePlainValueGetADirectEntry) {
+int32_t Constant(Attribute<int32_t> value) { return *value; }
+std::string Joined(StringAttribute a, StringAttribute b) {
+  return a.str() + b.str();
+}
+
+// Attributes come from the storage the caller passes, in order, as the frame
+// entry reads them; arguments are checked as always.
+TEST_F(KernelUtilsTest, DirectEntryReadsItsAttributesFromTheirStorage) {
+  const int32_t five = 5;
+  const void* attributes[] = {&five};
+  const KernelDefinition with_attribute = RILL_KERNEL(WithAttribute);
+  EXPECT_EQ(with_attribute.arity, 1u);
+  EXPECT_EQ(with_attribute.num_attributes, 1u);
+  RCReference<AsyncValue> x = V<int32_t>(2);
+  AsyncValue* args[] = {x.get()};
+  RCReference<AsyncValue> sum =
+      TakeRef(with_attribute.direct(args, nullptr, attributes));
+  EXPECT_EQ(sum->get<int32_t>(), 7);
+  RCReference<AsyncValue> wrong = V<int64_t>(2);
+  AsyncValue* wrong_args[] = {wrong.get()};
+  EXPECT_EQ(with_attribute.direct(wrong_args, nullptr, attributes), nullptr);
+
+  const KernelDefinition constant = RILL_KERNEL(Constant);
+  EXPECT_EQ(constant.arity, 0u);
+  EXPECT_EQ(constant.num_attributes, 1u);
+  RCReference<AsyncValue> c =
+      TakeRef(constant.direct(nullptr, nullptr, attributes));
+  EXPECT_EQ(c->get<int32_t>(), 5);
+
+  // Two array attributes: each read from its own storage.
+  struct {
+    ArrayAttributeHeader header{2};
+    char chars[2] = {'a', 'b'};
+  } ab;
+  struct {
+    ArrayAttributeHeader header{1};
+    char chars[1] = {'c'};
+  } cc;
+  const void* strings[] = {&ab, &cc};
+  RCReference<AsyncValue> joined =
+      TakeRef(RILL_KERNEL(Joined).direct(nullptr, nullptr, strings));
+  EXPECT_EQ(joined->get<std::string>(), "abc");
+}
+
+TEST_F(KernelUtilsTest,
+       OnlyArgumentsAttributesAndOnePlainValueGetADirectEntry) {
   EXPECT_NE(RILL_KERNEL(AddI32).direct, nullptr);
   EXPECT_EQ(RILL_KERNEL(NoResult).direct, nullptr);
   EXPECT_EQ(RILL_KERNEL(MayFail).direct, nullptr);
-  EXPECT_EQ(RILL_KERNEL(WithAttribute).direct, nullptr);
+  EXPECT_NE(RILL_KERNEL(WithAttribute).direct, nullptr);
   EXPECT_EQ(RILL_KERNEL(WithContext).direct, nullptr);
   EXPECT_EQ(RILL_KERNEL(WithArgument).direct, nullptr);
   EXPECT_EQ(RILL_KERNEL(TwoResults).direct, nullptr);
