@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "bef/format.h"
 #include "host_runtime/async_value_ref.h"
+#include "host_runtime/internal/value_pool.h"
 #include "host_runtime/kernel_frame.h"
 #include "host_runtime/native_function.h"
 
@@ -692,26 +693,27 @@ void Execution::Continue(const uint32_t* result, AsyncValue* value,
 // cursor needs no atomics.
 class OutlineBatch {
  public:
-  // Copies `size` kernels.
+  // Copies `size` kernels. Batches come from the value pool (a small one is
+  // a free-list pop where malloc and free cost a fan-out of 100 a few
+  // instructions per node); the pool takes larger ones from malloc.
   static OutlineBatch* Copy(Execution* exec, const uint32_t* streams,
                             const uint32_t* kernels, uint32_t size,
                             uint32_t runs) {
-    void* block = std::malloc(sizeof(OutlineBatch) + sizeof(uint32_t) * size);
-    if (block == nullptr) std::abort();
+    const size_t bytes = sizeof(OutlineBatch) + sizeof(uint32_t) * size;
+    void* block = internal::PoolAllocate(bytes);
     uint32_t* copy = reinterpret_cast<uint32_t*>(static_cast<char*>(block) +
                                                  sizeof(OutlineBatch));
     std::memcpy(copy, kernels, sizeof(uint32_t) * size);
     return new (block)
-        OutlineBatch(exec, streams, copy, size, runs, nullptr, nullptr);
+        OutlineBatch(exec, streams, copy, size, runs, nullptr, nullptr, bytes);
   }
   // The plan's kernels and runs, which the function owns (not copied).
   static OutlineBatch* FromPlan(Execution* exec, const uint32_t* streams,
                                 const OutlinePlan& plan) {
-    void* block = std::malloc(sizeof(OutlineBatch));
-    if (block == nullptr) std::abort();
-    return new (block)
-        OutlineBatch(exec, streams, plan.kernels, plan.num_kernels,
-                     plan.num_runs, nullptr, plan.run_ends);
+    void* block = internal::PoolAllocate(sizeof(OutlineBatch));
+    return new (block) OutlineBatch(exec, streams, plan.kernels,
+                                    plan.num_kernels, plan.num_runs, nullptr,
+                                    plan.run_ends, sizeof(OutlineBatch));
   }
   // Takes the kernels of `list` and leaves it empty: its heap buffer when it
   // has one (a wide fan-out's kernels are not copied), else a copy.
@@ -724,15 +726,14 @@ class OutlineBatch {
       list.clear();
       return batch;
     }
-    void* block = std::malloc(sizeof(OutlineBatch));
-    if (block == nullptr) std::abort();
-    return new (block)
-        OutlineBatch(exec, streams, heap, size, runs, heap, nullptr);
+    void* block = internal::PoolAllocate(sizeof(OutlineBatch));
+    return new (block) OutlineBatch(exec, streams, heap, size, runs, heap,
+                                    nullptr, sizeof(OutlineBatch));
   }
   static void Destroy(OutlineBatch* batch) {
     Execution* exec = batch->exec_;
     std::free(batch->owned_);
-    std::free(batch);
+    internal::PoolDeallocate(batch, batch->bytes_);
     exec->DropRef();
   }
 
@@ -755,14 +756,15 @@ class OutlineBatch {
  private:
   OutlineBatch(Execution* exec, const uint32_t* streams,
                const uint32_t* kernels, uint32_t size, uint32_t runs,
-               uint32_t* owned, const uint32_t* run_ends)
+               uint32_t* owned, const uint32_t* run_ends, size_t bytes)
       : exec_(exec),
         streams_(streams),
         kernels_(kernels),
         owned_(owned),
         run_ends_(run_ends),
         size_(size),
-        num_runs_(runs) {}
+        num_runs_(runs),
+        bytes_(bytes) {}
 
   // The run at the cursor: the kernels up to the next change of stream.
   // Forced inline: once per run, in Process's loop.
@@ -798,6 +800,7 @@ class OutlineBatch {
   const uint32_t num_runs_;
   uint32_t position_ = 0;
   uint32_t next_run_ = 0;
+  const size_t bytes_;  // The block's size, for the pool.
 };
 static_assert(std::is_trivially_destructible<OutlineBatch>::value,
               "OutlineBatch is freed without a destructor call");
@@ -1019,15 +1022,28 @@ void Execution::RunFrameKernel(uint32_t kernel, AsyncKernelFrame& frame,
 void Execution::RunLargeKernel(uint32_t kernel, AsyncKernelFrame& frame,
                                ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
-  // Not zeroed: RunKernelWith writes every operand before reading it (a
-  // 10,000-wide fan-in's zeroing had cost 8 instructions per node).
-  std::unique_ptr<AsyncValue*[]> args(new AsyncValue*[entry.num_operands]);
-  // Empty slots (RunKernelWith constructs them again, as it does in raw
-  // storage; an empty slot owns nothing).
-  std::unique_ptr<RCReference<AsyncValue>[]> results(
-      new RCReference<AsyncValue>[entry.num_results]);
-  RunKernelWith<kAnyCount, kAnyCount>(kernel, args.get(), results.get(), frame,
-                                      queue);
+  // On the stack up to a size that keeps the frame small (nested executions
+  // may stack several); beyond it, on the heap. Not zeroed: RunKernelWith
+  // writes every operand before reading it (a 10,000-wide fan-in's zeroing
+  // had cost 8 instructions per node).
+  constexpr uint32_t kStackOperands = 256;
+  AsyncValue* stack_args[kStackOperands];
+  std::unique_ptr<AsyncValue*[]> heap_args;
+  AsyncValue** args = stack_args;
+  if (entry.num_operands > kStackOperands) {
+    heap_args.reset(new AsyncValue*[entry.num_operands]);
+    args = heap_args.get();
+  }
+  // Raw slots: RunKernelWith constructs the ones in use (an empty slot owns
+  // nothing), as it does in InlineKernelStorage.
+  InlineKernelStorage storage;
+  std::unique_ptr<RCReference<AsyncValue>[]> heap_results;
+  RCReference<AsyncValue>* results = storage.results;
+  if (entry.num_results > kInlineOperands) {
+    heap_results.reset(new RCReference<AsyncValue>[entry.num_results]);
+    results = heap_results.get();
+  }
+  RunKernelWith<kAnyCount, kAnyCount>(kernel, args, results, frame, queue);
 }
 
 // Runs one ready kernel (§5.2) and delivers its results (§6.5). `results` is
