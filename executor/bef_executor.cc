@@ -129,7 +129,10 @@ struct ColdKernel {
 // §6.6. Not movable (it may point at its own storage).
 class KernelList {
  public:
-  static constexpr uint32_t kInline = 30;  // Kernels held without allocation.
+  // Kernels held without allocation: a fan-out of up to ~100 users, whose
+  // list would otherwise be malloc'ed and freed on every call (half a KiB
+  // of stack per list, left uninitialized).
+  static constexpr uint32_t kInline = 126;
 
   KernelList() = default;
   KernelList(const KernelList&) = delete;
