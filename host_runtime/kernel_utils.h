@@ -584,7 +584,8 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
   template <size_t I>
   __attribute__((always_inline)) static decltype(auto) DirectParam(
-      AsyncValue* const* args, const void* const* attributes) {
+      [[maybe_unused]] AsyncValue* const* args,
+      [[maybe_unused]] const void* const* attributes) {
     using P = std::tuple_element_t<I, std::tuple<Params...>>;
     if constexpr (IsAttributeParam<P>::value) {
       return P(attributes[Prefix<I>(kAttrCounts)]);
@@ -595,9 +596,12 @@ struct KernelImpl<Return (*)(Params...), impl> {
   }
 
   template <size_t... I>
+  // A signature without arguments or attributes leaves `args` or
+  // `attributes` unread.
   __attribute__((always_inline)) static AsyncValue* CallDirect(
-      AsyncValue* const* args, AsyncValue* reusable,
-      const void* const* attributes, std::index_sequence<I...>) {
+      [[maybe_unused]] AsyncValue* const* args, AsyncValue* reusable,
+      [[maybe_unused]] const void* const* attributes,
+      std::index_sequence<I...>) {
     // No call on the way to a reused or pooled block (IsConcreteOf, Reuse,
     // TryNewFromPool), so the entry runs without a stack frame.
     if (!(true && ... && DirectArgumentOk<I>(args))) {
