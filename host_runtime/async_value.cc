@@ -163,38 +163,44 @@ void AsyncValue::DropRefsOrHold(AsyncValue* const* values, size_t n) {
 #ifdef RILL_VALUE_POOL_DISABLED
   for (size_t i = 0; i < n; ++i) values[i]->DropRefOrHold();
 #else
+  // The blocks for the pool, chained in `values` order: `link` is where the
+  // next one's address goes (the chain's last block, once there is one).
   void* head = nullptr;
-  void* tail = nullptr;
+  void** link = &head;
   uint32_t count = 0;
-  uint8_t granules = 0;  // The chain's class (+1), from its first value.
-  // Reloaded after each release in place (it may change the hold).
-  const AsyncValue* held = internal::tls_held_drops.value;
-  for (size_t i = 0; i < n; ++i) {
-    AsyncValue* value = values[i];
-    // DropRefOrHold's condition for destroying, for a value this thread does
-    // not hold (so it holds none of its references), and Destroy's for the
-    // pool: acquire, as there.
-    if (value != held &&
-        value->refcount_.load(std::memory_order_acquire) == 1 &&
-        value->fast_free_granules_ != 0 &&
-        (granules == 0 || value->fast_free_granules_ == granules) &&
-        value->waiters_and_state_.load(std::memory_order_acquire) ==
-            static_cast<uintptr_t>(State::kConcrete)) {
+  uint8_t granules = 0;  // The chain's class (+1): its first value's.
+  size_t i = 0;
+  while (i < n) {
+    // Until the chain has a block, the next value proposes its class.
+    if (count == 0) granules = values[i]->fast_free_granules_;
+    // Reloaded after each release in place (it may change the hold).
+    const AsyncValue* held = internal::tls_held_drops.value;
+    // Values the pool takes back, in a loop with no call (its state stays
+    // in registers); it stops at the first value released in place.
+    for (; granules != 0 && i < n; ++i) {
+      AsyncValue* value = values[i];
+      // DropRefOrHold's condition for destroying, for a value this thread
+      // does not hold (so it holds none of its references), and Destroy's
+      // for the pool: acquire, as there.
+      if (value == held ||
+          value->refcount_.load(std::memory_order_acquire) != 1 ||
+          value->fast_free_granules_ != granules ||
+          value->waiters_and_state_.load(std::memory_order_acquire) !=
+              static_cast<uintptr_t>(State::kConcrete)) {
+        break;
+      }
 #ifndef NDEBUG
       internal::LiveAsyncValues().fetch_sub(1, std::memory_order_relaxed);
 #endif
-      granules = value->fast_free_granules_;
-      *reinterpret_cast<void**>(value) = head;
-      head = value;
-      if (tail == nullptr) tail = value;
+      *link = value;
+      link = reinterpret_cast<void**>(value);
       ++count;
-      continue;
     }
-    value->DropRefOrHold();
-    held = internal::tls_held_drops.value;
+    if (i == n) break;
+    values[i++]->DropRefOrHold();
   }
   if (count != 0) {
-    internal::PoolDeallocateChain(head, tail, count, size_t{granules} - 1);
+    internal::PoolDeallocateChain(head, link, count, size_t{granules} - 1);
   }
 #endif
 }

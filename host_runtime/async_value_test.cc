@@ -1,6 +1,7 @@
 #include "host_runtime/async_value.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <numeric>
 #include <random>
@@ -226,8 +227,12 @@ TEST_F(AsyncValueTest, DropRefsOrHoldReleasesEachAsDropRefOrHoldWould) {
   twice->AddRef();  // Listed twice: two uses.
   values.insert(values.begin() + 3, twice);
   values.push_back(twice);
+  // First, so the chain starts with the next value; a second class inside.
   AsyncValue* tracked = MakeAvailableAsyncValueRef<Tracked>(&c, 1).release();
-  values.insert(values.begin() + 10, tracked);
+  values.insert(values.begin(), tracked);
+  AsyncValue* wide =
+      MakeAvailableAsyncValueRef<std::array<int64_t, 8>>().release();
+  values.insert(values.begin() + 20, wide);
   values.push_back(MakeErrorAsyncValueRef(absl::InternalError("e")).release());
   AsyncValue* held = MakeAvailableAsyncValueRef<int32_t>(5).release();
   held->AddRef(2);
@@ -244,10 +249,16 @@ TEST_F(AsyncValueTest, DropRefsOrHoldReleasesEachAsDropRefOrHoldWould) {
   EXPECT_EQ(internal::tls_held_drops.value, nullptr);
   shared->DropRef();
 #ifndef RILL_VALUE_POOL_DISABLED
-  // The freed int32 blocks are back on this thread's list.
+  // The freed blocks of both classes are back on this thread's list.
   void* block = internal::PoolAllocate(sizeof(ConcreteAsyncValue<int32_t>));
   EXPECT_NE(std::find(values.begin(), values.end(), block), values.end());
   internal::PoolDeallocate(block, sizeof(ConcreteAsyncValue<int32_t>));
+  const size_t wide_size = sizeof(ConcreteAsyncValue<std::array<int64_t, 8>>);
+  ASSERT_NE(internal::PoolClassOf(wide_size),
+            internal::PoolClassOf(sizeof(ConcreteAsyncValue<int32_t>)));
+  block = internal::PoolAllocate(wide_size);
+  EXPECT_EQ(block, wide);
+  internal::PoolDeallocate(block, wide_size);
 #endif
 }
 
