@@ -163,6 +163,13 @@ class KernelList {
   void reserve(uint32_t capacity) {
     if (capacity > capacity_) Grow(capacity);
   }
+  // Puts `n` kernels under the ones the list holds (they stay on top).
+  void prepend(const uint32_t* first, uint32_t n) {
+    if (size_ + n > capacity_) Grow(size_ + n);
+    std::memmove(data_ + n, data_, size_ * sizeof(uint32_t));
+    std::memcpy(data_, first, n * sizeof(uint32_t));
+    size_ += n;
+  }
   // Hands over the kernels' heap buffer (to be freed with std::free) and
   // leaves the list empty on its inline storage; null, with the list
   // unchanged, while the kernels are inline.
@@ -214,6 +221,10 @@ struct OutlinePlan {
   const uint32_t* run_ends = nullptr;  // One past each run's last kernel.
   uint32_t num_kernels = 0;
   uint32_t num_runs = 0;
+  // Every kernel is a leaf: it runs through a one-operand direct entry, and
+  // its one result has one use, by one kernel, and is not returned (what
+  // Execution::RunLeaves runs without the general loop).
+  bool leaves = false;
 };
 
 // The ready queue of §6.6: kernels of the current stream run inline (LIFO);
@@ -283,6 +294,9 @@ class Execution {
   }
 
   void Decrement(uint32_t kernel, ReadyQueue& queue);
+  // Decrement, less marking the hold renewed: returns true when the
+  // decrement was added to this thread's hold.
+  bool DecrementOrHold(uint32_t kernel, ReadyQueue& queue);
   void MakeReady(uint32_t kernel, ReadyQueue& queue);
   // With `hand_back`, a user that would be pushed on the inline list by the
   // common one-use path is returned instead (the caller runs it next, which
@@ -295,6 +309,8 @@ class Execution {
       HandOff(reg, value);
     }
   }
+  bool DeliverToOneUser(const uint32_t* result, AsyncValue* value,
+                        ReadyQueue& queue);
   void HandOff(uint32_t reg, AsyncValue* value);
   void AwaitResult(const uint32_t* result, AsyncValue* value, uint32_t stream);
   void Continue(const uint32_t* result, AsyncValue* value, uint32_t stream);
@@ -330,6 +346,14 @@ class Execution {
   // entry, held releases of another value), which it stores and returns.
   [[gnu::noinline]] uint32_t RunChain(const uint32_t* result, AsyncValue* value,
                                       ReadyQueue& queue);
+  // Runs `batch`'s runs of fan-out leaves (OutlinePlan::leaves) while it may
+  // take them (OutlineBatch::TakeLeafRun), each from the plan in place, as
+  // the loop would run them from the inline list: last first. Called by
+  // Process with both lists empty. Returns false when no run is left to
+  // take; true when a leaf made a kernel ready or must take the frame path,
+  // with the run's remaining leaves put on the inline list (under what the
+  // leaf made ready) for the loop to go on with.
+  [[gnu::noinline]] bool RunLeaves(ReadyQueue& queue, OutlineBatch* batch);
   // A kernel of at most kInlineOperands operands and results through its
   // frame entry, out of line (RunDirect's fallback).
   [[gnu::noinline]] void RunFrameKernel(uint32_t kernel,
@@ -486,6 +510,11 @@ void Execution::Destroy() {
 
 [[gnu::always_inline]] inline void Execution::Decrement(uint32_t kernel,
                                                         ReadyQueue& queue) {
+  if (DecrementOrHold(kernel, queue)) tls_held.renewed = true;
+}
+
+[[gnu::always_inline]] inline bool Execution::DecrementOrHold(
+    uint32_t kernel, ReadyQueue& queue) {
   const HotKernel& entry = hot_[kernel];
   // A kernel with one operand position has exactly one producer, so it needs
   // no shared counter. Otherwise the decrement is held on this thread
@@ -507,12 +536,12 @@ void Execution::Destroy() {
         held.counter = entry.counter;
       }
       held.count = mine + 1;
-      held.renewed = true;
-      return;
+      return true;
     }
     if (mine != 0) held.count = 0;
   }
   MakeReady(kernel, queue);
+  return false;
 }
 
 [[gnu::always_inline]] inline void Execution::MakeReady(uint32_t kernel,
@@ -573,6 +602,18 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
   placeholder->DropRef();  // The handoff slot's reference.
 }
 
+// Deliver for a result with one use, by one kernel, not returned. Returns
+// DecrementOrHold's answer (false when the result is not available yet).
+[[gnu::always_inline]] inline bool Execution::DeliverToOneUser(
+    const uint32_t* result, AsyncValue* value, ReadyQueue& queue) {
+  if (__builtin_expect(!value->IsAvailable(), 0)) {
+    AwaitResult(result, value, queue.current);
+    return false;
+  }
+  registers()[result[0]].store(value, std::memory_order_relaxed);
+  return DecrementOrHold(result[3], queue);
+}
+
 // §6.5 for one result: `result` points at its code (register, use word, user
 // count, users); `value` is +1.
 [[gnu::always_inline]] inline uint32_t Execution::Deliver(
@@ -597,12 +638,7 @@ void Execution::HandOff(uint32_t reg, AsyncValue* value) {
   }
   // Then one use, by one kernel, not returned.
   if (use_word == 1 && result[2] == 1) {
-    if (__builtin_expect(!value->IsAvailable(), 0)) {
-      AwaitResult(result, value, queue.current);
-      return kNoKernel;
-    }
-    registers()[reg].store(value, std::memory_order_relaxed);
-    Decrement(result[3], queue);
+    if (DeliverToOneUser(result, value, queue)) tls_held.renewed = true;
     return kNoKernel;
   }
   // A chain's first link (after the one-use checks, which a fan-out's
@@ -714,9 +750,11 @@ class OutlineBatch {
   static OutlineBatch* FromPlan(Execution* exec, const uint32_t* streams,
                                 const OutlinePlan& plan) {
     void* block = internal::PoolAllocate(sizeof(OutlineBatch));
-    return new (block) OutlineBatch(exec, streams, plan.kernels,
-                                    plan.num_kernels, plan.num_runs, nullptr,
-                                    plan.run_ends, sizeof(OutlineBatch));
+    auto* batch = new (block) OutlineBatch(
+        exec, streams, plan.kernels, plan.num_kernels, plan.num_runs, nullptr,
+        plan.run_ends, sizeof(OutlineBatch));
+    batch->leaves_ = plan.leaves;
+    return batch;
   }
   // Takes the kernels of `list` and leaves it empty: its heap buffer when it
   // has one (a wide fan-out's kernels are not copied), else a copy.
@@ -744,7 +782,11 @@ class OutlineBatch {
   // in one Process loop.
   void Run() {
     ReadyQueue queue(0);
-    LoadRun(queue);
+    if (leaves_) {
+      owns_next_run_ = true;  // Process's first TakeLeafRun takes it.
+    } else {
+      LoadRun(queue);
+    }
     exec_->Process(queue, this);
   }
   // Called by Process when the current run is done: loads the next run into
@@ -753,6 +795,29 @@ class OutlineBatch {
   bool ClaimNextRun(ReadyQueue& queue) {
     if (next_run_ == num_runs_ || !exec_->host()->ClaimNextRun()) return false;
     LoadRun(queue);
+    return true;
+  }
+
+  // A batch of a plan's fan-out leaves (OutlinePlan::leaves) runs through
+  // Execution::RunLeaves, which takes each run's kernels in place.
+  bool leaves() const { return leaves_; }
+  // The next run, [*first, *last) with `queue.current` set to its stream,
+  // if this call may run it: the one Run was called for, or one claimed as
+  // ClaimNextRun claims.
+  bool TakeLeafRun(ReadyQueue& queue, const uint32_t** first,
+                   const uint32_t** last) {
+    if (next_run_ == num_runs_) return false;
+    if (!std::exchange(owns_next_run_, false) &&
+        !exec_->host()->ClaimNextRun()) {
+      return false;
+    }
+    const uint32_t begin = position_;
+    const uint32_t end = run_ends_[next_run_];
+    position_ = end;
+    ++next_run_;
+    queue.current = streams_[kernels_[begin]];
+    *first = kernels_ + begin;
+    *last = kernels_ + end;
     return true;
   }
 
@@ -803,6 +868,9 @@ class OutlineBatch {
   const uint32_t num_runs_;
   uint32_t position_ = 0;
   uint32_t next_run_ = 0;
+  bool leaves_ = false;
+  // Set by Run: the work queue gave this call the next run (TakeLeafRun).
+  bool owns_next_run_ = false;
   const size_t bytes_;  // The block's size, for the pool.
 };
 static_assert(std::is_trivially_destructible<OutlineBatch>::value,
@@ -824,7 +892,10 @@ void Execution::Process(ReadyQueue& queue, OutlineBatch* batch) {
           // A batch's runs share this loop, so decrements held by one run
           // carry over to the next (a fan-in's counter is touched once).
           if (batch != nullptr) {
-            if (batch->ClaimNextRun(queue)) continue;
+            if (batch->leaves() ? RunLeaves(queue, batch)
+                                : batch->ClaimNextRun(queue)) {
+              continue;
+            }
             batch = nullptr;  // The work queue runs the rest later.
           }
           if (held.count == 0) {
@@ -1224,6 +1295,57 @@ uint32_t Execution::RunChain(const uint32_t* result, AsyncValue* value,
     if (result[1] != kChainLink || !value->IsAvailable()) break;
   }
   return Deliver(result, value, queue, /*hand_back=*/true);
+}
+
+bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
+  // What the loop does per kernel (RunDirect<1>, DeliverToOneUser, the held
+  // decrements' check), less its dispatch: the loader checked every leaf's
+  // entry and result, and the run is never copied into the inline list.
+  // Each leaf's operand is the fan-out's result, which has two or more uses,
+  // so its entry is the one that takes no block (direct_fresh): none is
+  // offered. A tracer takes the loop's frame path for every kernel.
+  HeldDecrements& held = tls_held;
+  std::atomic<AsyncValue*>* regs = registers();
+  const uint32_t* first;
+  const uint32_t* last;
+  while (batch->TakeLeafRun(queue, &first, &last)) {
+    for (const uint32_t* k = last; k != first;) {
+      const HotKernel& entry = hot_[*--k];
+      const uint32_t* code = entry.code;
+      AsyncValue* const operand = regs[code[0]].load(std::memory_order_relaxed);
+      AsyncValue* result = nullptr;
+      if (__builtin_expect(
+              exec_ctx_.GetCancelAsyncValue() == nullptr && tracer_ == nullptr,
+              1)) {
+        if (AsyncValue* held_value = internal::tls_held_drops.value;
+            __builtin_expect(held_value != nullptr && held_value != operand,
+                             0)) {
+          internal::ApplyHeldDrops();
+        }
+        AsyncValue* arg = operand;
+        result = entry.direct(&arg, /*reusable=*/nullptr,
+                              /*attributes=*/nullptr);
+      }
+      if (__builtin_expect(result == nullptr, 0)) {
+        // The loop runs this leaf through its frame path, then the rest.
+        queue.inline_list.assign(first, k + 1);
+        return true;
+      }
+      operand->DropRefOrHold();
+      // The loop's rule for held decrements (the flag it would clear again
+      // is never set here).
+      if (!DeliverToOneUser(code + 1, result, queue) && held.count != 0) {
+        ApplyHeld(queue);
+      }
+      if (__builtin_expect(!queue.inline_list.empty() || !queue.outline.empty(),
+                           0)) {
+        // What the leaf made ready runs before the run's other leaves.
+        queue.inline_list.prepend(first, static_cast<uint32_t>(k - first));
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 void Execution::Start(absl::Span<AsyncValue* const> arguments,
@@ -1668,6 +1790,16 @@ absl::Status ProgramLoader::BindBody(uint32_t index, BefFunction* fn) {
       }
       result += 3 + result[2];
     }
+  }
+  // Plans whose users are all leaves (RunLeaves).
+  for (OutlinePlan& plan : fn->outline_plans_) {
+    plan.leaves = std::all_of(
+        plan.kernels, plan.kernels + plan.num_kernels, [&](uint32_t k) {
+          const HotKernel& hot = fn->hot_[k];
+          const uint32_t* result = hot.code + hot.num_operands;
+          return hot.direct != nullptr && hot.num_operands == 1 &&
+                 result[1] == 1 && result[2] == 1;
+        });
   }
   // Execution record layout after the header: registers, counters (rounded
   // to an even count, keeping 8-byte alignment), handoff slots.

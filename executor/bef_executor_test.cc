@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bef/builder.h"
@@ -19,6 +20,7 @@ using testing::AddTestKernel;
 using testing::BuildChain;
 using testing::BuildFanOutFanIn;
 using testing::CreateTestHost;
+using testing::DefineMain;
 using testing::LoadOrDie;
 using testing::NewExecutionContext;
 
@@ -99,10 +101,7 @@ TEST(BefExecutorTest, ReportedErrorsCarryProvenance) {
   host->set_diagnostic_handler(
       [&](const AsyncValueError& e) { diagnostics.push_back(e); });
   bef::BefBuilder b;
-  const uint32_t i32 = b.AddType("i32");
-  const uint32_t fn =
-      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
-  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  bef::FunctionBodyBuilder* body = DefineMain(b);
   bef::KernelSpec constant;
   constant.name = b.AddKernelName("x.const");
   constant.attributes = {b.AddScalar<int32_t>(2018)};
@@ -294,10 +293,7 @@ TEST(BefExecutorTest, CancellationStopsAChainAtTheNextLink) {
     ASSERT_NE(host->registry().GetKernelDefinition("x.counted_inc")->direct,
               nullptr);
     bef::BefBuilder b;
-    const uint32_t i32 = b.AddType("i32");
-    const uint32_t fn =
-        b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
-    bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+    bef::FunctionBodyBuilder* body = DefineMain(b);
     uint32_t v =
         AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
     v = AddTestKernel(b, body, "x.inc", {v});
@@ -321,12 +317,40 @@ TEST(BefExecutorTest, CancellationStopsAChainAtTheNextLink) {
   }
 }
 
-// For FanOutLeavesRunInTheOrderOfTheSchedulingModel.
+// For the fan-out order tests.
 std::vector<int>* g_leaf_order = nullptr;
 template <int I>
 int32_t LoggedInc(int32_t x) {
   g_leaf_order->push_back(I);
   return x + 1;
+}
+
+// The same kernels without a direct entry (an ExecutionContext parameter
+// takes the frame path): the general loop's order, which RunLeaves keeps.
+template <int I>
+int32_t LoggedIncFrame(int32_t x, const ExecutionContext&) {
+  return LoggedInc<I>(x);
+}
+
+class CountingTracer : public KernelTracer {
+ public:
+  void OnKernel(const ErrorLocation&, int64_t, int64_t) override { ++count; }
+  int count = 0;
+};
+
+template <int... I>
+void AddLoggedKernels(KernelRegistry& registry,
+                      std::integer_sequence<int, I...>) {
+  for (bool ok :
+       {registry
+            .AddKernel("x.leaf" + std::to_string(I), RILL_KERNEL(LoggedInc<I>))
+            .ok()...,
+        registry
+            .AddKernel("x.frame_leaf" + std::to_string(I),
+                       RILL_KERNEL(LoggedIncFrame<I>))
+            .ok()...}) {
+    ASSERT_TRUE(ok);
+  }
 }
 
 // The leaves of a fan-out run in the order of §6 whichever way its root's
@@ -339,21 +363,11 @@ int32_t LoggedInc(int32_t x) {
 TEST(BefExecutorTest, FanOutLeavesRunInTheOrderOfTheSchedulingModel) {
   auto host = CreateTestHost();
   KernelRegistry& registry = host->registry();
-  ASSERT_TRUE(registry.AddKernel("x.leaf0", RILL_KERNEL(LoggedInc<0>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf1", RILL_KERNEL(LoggedInc<1>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf2", RILL_KERNEL(LoggedInc<2>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf3", RILL_KERNEL(LoggedInc<3>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf4", RILL_KERNEL(LoggedInc<4>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf5", RILL_KERNEL(LoggedInc<5>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf6", RILL_KERNEL(LoggedInc<6>)).ok());
-  ASSERT_TRUE(registry.AddKernel("x.leaf7", RILL_KERNEL(LoggedInc<7>)).ok());
+  AddLoggedKernels(registry, std::make_integer_sequence<int, 8>());
   for (bool async_root : {false, true}) {
     SCOPED_TRACE(async_root ? "async root" : "sync root");
     bef::BefBuilder b;
-    const uint32_t i32 = b.AddType("i32");
-    const uint32_t fn =
-        b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
-    bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+    bef::FunctionBodyBuilder* body = DefineMain(b);
     uint32_t root = AddTestKernel(b, body, "x.const", {},
                                   {b.AddScalar<int32_t>(async_root ? 0 : 1)});
     if (async_root) root = AddTestKernel(b, body, "x.async_inc", {root});
@@ -372,6 +386,60 @@ TEST(BefExecutorTest, FanOutLeavesRunInTheOrderOfTheSchedulingModel) {
       EXPECT_EQ(order, (std::vector<int>{0, 7, 5, 6, 3, 4, 1, 2}));
     }
   }
+}
+
+// A batch of fan-out leaves runs each run in place of the loop
+// (Execution::RunLeaves) until a leaf makes a kernel ready, which must run
+// before the run's remaining leaves, or a leaf must take the frame path (a
+// tracer here). Each way, the order is the general loop's, which kernels
+// without a direct entry show.
+TEST(BefExecutorTest, FanOutLeavesKeepTheLoopsOrderWhenTheyLeaveTheLeafPath) {
+  auto host = CreateTestHost();
+  AddLoggedKernels(host->registry(), std::make_integer_sequence<int, 11>());
+  // main: %c = const 0; %r = const 1; %l_i = leaf_i %r (i < 8);
+  //       %s = add %l_5, %c; %t = leaf8 %s; %a = leaf9 %l_0; %b = leaf10 %a;
+  //       return sum(%b, %l_1..%l_4, %t, %l_6, %l_7).
+  // Leaf 5 makes the add ready (%c is there from the start); the longest
+  // path (through leaf 0) keeps leaf 5 off the root's stream.
+  auto build = [&](const std::string& prefix) {
+    bef::BefBuilder b;
+    bef::FunctionBodyBuilder* body = DefineMain(b);
+    const uint32_t zero =
+        AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
+    const uint32_t root =
+        AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+    std::vector<uint32_t> leaves;
+    for (int i = 0; i < 8; ++i) {
+      leaves.push_back(
+          AddTestKernel(b, body, prefix + std::to_string(i), {root}));
+    }
+    leaves[5] = AddTestKernel(b, body, "x.add", {leaves[5], zero});
+    leaves[5] = AddTestKernel(b, body, prefix + "8", {leaves[5]});
+    leaves[0] = AddTestKernel(b, body, prefix + "9", {leaves[0]});
+    leaves[0] = AddTestKernel(b, body, prefix + "10", {leaves[0]});
+    body->SetResults({AddTestKernel(b, body, "x.sum", leaves)});
+    return LoadOrDie(*b.Finish(), host.get());
+  };
+  auto run = [&](const BefProgram& program) {
+    std::vector<int> order;
+    g_leaf_order = &order;
+    EXPECT_EQ(RunMain(program, host.get()), 8 * 2 + 3);
+    g_leaf_order = nullptr;
+    return order;
+  };
+  auto frame = build("x.frame_leaf");
+  const std::vector<int> expected = run(*frame);
+  // Leaf 5 runs first of its run (LIFO); the add and leaf 8, which it
+  // makes ready in its stream, run before the run's other leaf, leaf 6.
+  EXPECT_EQ(expected, (std::vector<int>{0, 9, 10, 5, 8, 6, 7, 1, 2, 3, 4}));
+  auto direct = build("x.leaf");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(run(*direct), expected);
+  CountingTracer tracer;
+  direct->set_tracer(&tracer);
+  EXPECT_EQ(run(*direct), expected);
+  EXPECT_EQ(tracer.count, 15);  // 2 const, 11 logged, add, sum.
+  direct->set_tracer(nullptr);
+  EXPECT_EQ(run(*direct), expected);
 }
 
 // For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.

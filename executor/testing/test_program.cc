@@ -74,12 +74,15 @@ std::unique_ptr<HostContext> CreateTestHost(int num_threads) {
   return host;
 }
 
+bef::FunctionBodyBuilder* DefineMain(bef::BefBuilder& b) {
+  const uint32_t i32 = b.AddType("i32");
+  return b.DefineFunction(
+      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32}));
+}
+
 std::vector<uint8_t> BuildChain(int length, const std::string& kernel) {
   bef::BefBuilder b;
-  const uint32_t i32 = b.AddType("i32");
-  const uint32_t fn =
-      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
-  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  bef::FunctionBodyBuilder* body = DefineMain(b);
   uint32_t reg =
       AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
   for (int i = 0; i < length; ++i) reg = AddTestKernel(b, body, kernel, {reg});
@@ -89,10 +92,7 @@ std::vector<uint8_t> BuildChain(int length, const std::string& kernel) {
 
 std::vector<uint8_t> BuildFanOutFanIn(int width) {
   bef::BefBuilder b;
-  const uint32_t i32 = b.AddType("i32");
-  const uint32_t fn =
-      b.DeclareFunction(bef::FunctionKind::kAsync, "main", {}, {i32});
-  bef::FunctionBodyBuilder* body = b.DefineFunction(fn);
+  bef::FunctionBodyBuilder* body = DefineMain(b);
   const uint32_t root =
       AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
   std::vector<uint32_t> leaves;

@@ -31,6 +31,9 @@ uint32_t AddTestKernel(bef::BefBuilder& b, bef::FunctionBodyBuilder* body,
                        const std::string& name, std::vector<uint32_t> operands,
                        std::vector<uint32_t> attributes = {});
 
+// Declares and defines the function "main" () -> i32 in `b`; returns its body.
+bef::FunctionBodyBuilder* DefineMain(bef::BefBuilder& b);
+
 // A host context with the kernels above registered. `num_threads` 0 means
 // the single-threaded queue.
 std::unique_ptr<HostContext> CreateTestHost(int num_threads = 0);
