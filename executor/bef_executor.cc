@@ -807,8 +807,7 @@ class OutlineBatch {
   bool TakeLeafRun(ReadyQueue& queue, const uint32_t** first,
                    const uint32_t** last) {
     if (next_run_ == num_runs_) return false;
-    if (!std::exchange(owns_next_run_, false) &&
-        !exec_->host()->ClaimNextRun()) {
+    if (!std::exchange(owns_next_run_, false) && !work_queue_->ClaimNextRun()) {
       return false;
     }
     const uint32_t begin = position_;
@@ -826,6 +825,7 @@ class OutlineBatch {
                const uint32_t* kernels, uint32_t size, uint32_t runs,
                uint32_t* owned, const uint32_t* run_ends, size_t bytes)
       : exec_(exec),
+        work_queue_(&exec->host()->work_queue()),
         streams_(streams),
         kernels_(kernels),
         owned_(owned),
@@ -860,6 +860,7 @@ class OutlineBatch {
   }
 
   Execution* const exec_;
+  ConcurrentWorkQueue* const work_queue_;  // The host's (TakeLeafRun).
   const uint32_t* const streams_;
   const uint32_t* const kernels_;
   uint32_t* const owned_;           // Null when the kernels follow the header.
@@ -1303,20 +1304,23 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
   // entry and result, and the run is never copied into the inline list.
   // Each leaf's operand is the fan-out's result, which has two or more uses,
   // so its entry is the one that takes no block (direct_fresh): none is
-  // offered. A tracer takes the loop's frame path for every kernel.
+  // offered.
   HeldDecrements& held = tls_held;
   std::atomic<AsyncValue*>* regs = registers();
   const uint32_t* first;
   const uint32_t* last;
   while (batch->TakeLeafRun(queue, &first, &last)) {
+    if (__builtin_expect(tracer_ != nullptr, 0)) {
+      // Traced kernels take the loop's frame path.
+      queue.inline_list.assign(first, last);
+      return true;
+    }
     for (const uint32_t* k = last; k != first;) {
       const HotKernel& entry = hot_[*--k];
       const uint32_t* code = entry.code;
       AsyncValue* const operand = regs[code[0]].load(std::memory_order_relaxed);
       AsyncValue* result = nullptr;
-      if (__builtin_expect(
-              exec_ctx_.GetCancelAsyncValue() == nullptr && tracer_ == nullptr,
-              1)) {
+      if (__builtin_expect(exec_ctx_.GetCancelAsyncValue() == nullptr, 1)) {
         if (AsyncValue* held_value = internal::tls_held_drops.value;
             __builtin_expect(held_value != nullptr && held_value != operand,
                              0)) {
