@@ -1307,6 +1307,13 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
   // offered.
   HeldDecrements& held = tls_held;
   std::atomic<AsyncValue*>* regs = registers();
+  // The user whose decrement the last leaf added to this thread's hold, and
+  // its counter: a leaf with the same user (a fan-in's) adds to the hold
+  // without DecrementOrHold's lookups. Only DecrementOrHold changes whose
+  // hold it is; the check after each claim makes that independent of what
+  // the work queue's claim does.
+  uint32_t held_user = kNoKernel;
+  std::atomic<int32_t>* held_counter = nullptr;
   const uint32_t* first;
   const uint32_t* last;
   while (batch->TakeLeafRun(queue, &first, &last)) {
@@ -1315,6 +1322,7 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
       queue.inline_list.assign(first, last);
       return true;
     }
+    if (held.exec != this || held.kernel != held_user) held_user = kNoKernel;
     for (const uint32_t* k = last; k != first;) {
       const HotKernel& entry = hot_[*--k];
       const uint32_t* code = entry.code;
@@ -1336,9 +1344,24 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
         return true;
       }
       operand->DropRefOrHold();
-      // The loop's rule for held decrements (the flag it would clear again
-      // is never set here).
-      if (!DeliverToOneUser(code + 1, result, queue) && held.count != 0) {
+      const uint32_t user = code[4];
+      if (user == held_user && __builtin_expect(result->IsAvailable(), 1)) {
+        // DeliverToOneUser and DecrementOrHold, knowing whose hold it is.
+        regs[code[1]].store(result, std::memory_order_relaxed);
+        const int32_t mine = held.count;
+        if (held_counter->load(std::memory_order_acquire) != mine + 1) {
+          held.count = mine + 1;
+          continue;  // Nothing was made ready.
+        }
+        held.count = 0;
+        held_user = kNoKernel;
+        MakeReady(user, queue);
+      } else if (DeliverToOneUser(code + 1, result, queue)) {
+        held_user = user;
+        held_counter = &ready_[held.counter];
+      } else if (held.count != 0) {
+        // The loop's rule for held decrements (the flag it would clear
+        // again is never set here).
         ApplyHeld(queue);
       }
       if (__builtin_expect(!queue.inline_list.empty() || !queue.outline.empty(),

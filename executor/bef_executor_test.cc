@@ -442,6 +442,43 @@ TEST(BefExecutorTest, FanOutLeavesKeepTheLoopsOrderWhenTheyLeaveTheLeafPath) {
   EXPECT_EQ(run(*direct), expected);
 }
 
+// Leaves that feed two fan-ins in turn: each leaf's decrement goes to the
+// other fan-in than the last one's, so the leaf path applies a hold and
+// starts another at every leaf. Same order and sums as the loop's.
+TEST(BefExecutorTest, FanOutLeavesFeedingTwoFanInsKeepTheLoopsOrder) {
+  auto host = CreateTestHost();
+  AddLoggedKernels(host->registry(), std::make_integer_sequence<int, 8>());
+  // main: %r = const 1; %l_i = leaf_i %r;
+  //       return add(sum(%l_0, %l_2, ...), sum(%l_1, %l_3, ...)).
+  auto build = [&](const std::string& prefix) {
+    bef::BefBuilder b;
+    bef::FunctionBodyBuilder* body = DefineMain(b);
+    const uint32_t root =
+        AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+    std::vector<uint32_t> even, odd;
+    for (int i = 0; i < 8; ++i) {
+      (i % 2 == 0 ? even : odd)
+          .push_back(
+              AddTestKernel(b, body, prefix + std::to_string(i), {root}));
+    }
+    body->SetResults({AddTestKernel(b, body, "x.add",
+                                    {AddTestKernel(b, body, "x.sum", even),
+                                     AddTestKernel(b, body, "x.sum", odd)})});
+    return LoadOrDie(*b.Finish(), host.get());
+  };
+  auto run = [&](const BefProgram& program) {
+    std::vector<int> order;
+    g_leaf_order = &order;
+    EXPECT_EQ(RunMain(program, host.get()), 16);
+    g_leaf_order = nullptr;
+    return order;
+  };
+  const std::vector<int> expected = run(*build("x.frame_leaf"));
+  EXPECT_EQ(expected.size(), 8u);
+  auto direct = build("x.leaf");
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(run(*direct), expected);
+}
+
 // For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.
 AsyncValueRef<int32_t>* g_pending = nullptr;
 const Function* g_callee = nullptr;
