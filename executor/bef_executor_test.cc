@@ -353,6 +353,16 @@ void AddLoggedKernels(KernelRegistry& registry,
   }
 }
 
+// Runs "main", expecting `result`; returns the order the logged kernels ran.
+std::vector<int> RunLogged(const BefProgram& program, HostContext* host,
+                           int32_t result) {
+  std::vector<int> order;
+  g_leaf_order = &order;
+  EXPECT_EQ(RunMain(program, host), result);
+  g_leaf_order = nullptr;
+  return order;
+}
+
 // The leaves of a fan-out run in the order of §6 whichever way its root's
 // users become ready: all at once from a delivery that appends them in one
 // copy (a sync root: kReadyUsersBit, the loader's presorted runs), or one
@@ -379,11 +389,8 @@ TEST(BefExecutorTest, FanOutLeavesRunInTheOrderOfTheSchedulingModel) {
     body->SetResults({AddTestKernel(b, body, "x.sum", leaves)});
     auto program = LoadOrDie(*b.Finish(), host.get());
     for (int run = 0; run < 2; ++run) {
-      std::vector<int> order;
-      g_leaf_order = &order;
-      EXPECT_EQ(RunMain(*program, host.get()), 16);
-      g_leaf_order = nullptr;
-      EXPECT_EQ(order, (std::vector<int>{0, 7, 5, 6, 3, 4, 1, 2}));
+      EXPECT_EQ(RunLogged(*program, host.get(), 16),
+                (std::vector<int>{0, 7, 5, 6, 3, 4, 1, 2}));
     }
   }
 }
@@ -421,11 +428,7 @@ TEST(BefExecutorTest, FanOutLeavesKeepTheLoopsOrderWhenTheyLeaveTheLeafPath) {
     return LoadOrDie(*b.Finish(), host.get());
   };
   auto run = [&](const BefProgram& program) {
-    std::vector<int> order;
-    g_leaf_order = &order;
-    EXPECT_EQ(RunMain(program, host.get()), 8 * 2 + 3);
-    g_leaf_order = nullptr;
-    return order;
+    return RunLogged(program, host.get(), 8 * 2 + 3);
   };
   auto frame = build("x.frame_leaf");
   const std::vector<int> expected = run(*frame);
@@ -467,11 +470,7 @@ TEST(BefExecutorTest, FanOutLeavesFeedingTwoFanInsKeepTheLoopsOrder) {
     return LoadOrDie(*b.Finish(), host.get());
   };
   auto run = [&](const BefProgram& program) {
-    std::vector<int> order;
-    g_leaf_order = &order;
-    EXPECT_EQ(RunMain(program, host.get()), 16);
-    g_leaf_order = nullptr;
-    return order;
+    return RunLogged(program, host.get(), 16);
   };
   const std::vector<int> expected = run(*build("x.frame_leaf"));
   EXPECT_EQ(expected.size(), 8u);
