@@ -1305,8 +1305,8 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
   // Each leaf's operand is the fan-out's result, which has two or more uses,
   // so its entry is the one that takes no block (direct_fresh): none is
   // offered.
-  HeldDecrements& held = tls_held;
-  std::atomic<AsyncValue*>* regs = registers();
+  // tls_held and registers() are named at each use: a local reference
+  // would take one of the registers the loop runs short of.
   // The user whose decrement the last leaf added to this thread's hold, and
   // its counter: a leaf with the same user (a fan-in's) adds to the hold
   // without DecrementOrHold's lookups. Only DecrementOrHold changes whose
@@ -1322,11 +1322,13 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
       queue.inline_list.assign(first, last);
       return true;
     }
-    if (held.exec != this || held.kernel != held_user) held_user = kNoKernel;
+    if (tls_held.exec != this || tls_held.kernel != held_user)
+      held_user = kNoKernel;
     for (const uint32_t* k = last; k != first;) {
       const HotKernel& entry = hot_[*--k];
       const uint32_t* code = entry.code;
-      AsyncValue* const operand = regs[code[0]].load(std::memory_order_relaxed);
+      AsyncValue* const operand =
+          registers()[code[0]].load(std::memory_order_relaxed);
       AsyncValue* result = nullptr;
       if (__builtin_expect(exec_ctx_.GetCancelAsyncValue() == nullptr, 1)) {
         if (AsyncValue* held_value = internal::tls_held_drops.value;
@@ -1347,19 +1349,19 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
       const uint32_t user = code[4];
       if (user == held_user && __builtin_expect(result->IsAvailable(), 1)) {
         // DeliverToOneUser and DecrementOrHold, knowing whose hold it is.
-        regs[code[1]].store(result, std::memory_order_relaxed);
-        const int32_t mine = held.count;
+        registers()[code[1]].store(result, std::memory_order_relaxed);
+        const int32_t mine = tls_held.count;
         if (held_counter->load(std::memory_order_acquire) != mine + 1) {
-          held.count = mine + 1;
+          tls_held.count = mine + 1;
           continue;  // Nothing was made ready.
         }
-        held.count = 0;
+        tls_held.count = 0;
         held_user = kNoKernel;
         MakeReady(user, queue);
       } else if (DeliverToOneUser(code + 1, result, queue)) {
         held_user = user;
-        held_counter = &ready_[held.counter];
-      } else if (held.count != 0) {
+        held_counter = &ready_[tls_held.counter];
+      } else if (tls_held.count != 0) {
         // The loop's rule for held decrements (the flag it would clear
         // again is never set here).
         ApplyHeld(queue);
