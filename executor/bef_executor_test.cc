@@ -363,6 +363,35 @@ std::vector<int> RunLogged(const BefProgram& program, HostContext* host,
   return order;
 }
 
+// Adds a constant 1 and `n` leaves "<prefix><i>" of it to `body`; returns
+// the leaves' results.
+std::vector<uint32_t> AddLoggedLeaves(bef::BefBuilder& b,
+                                      bef::FunctionBodyBuilder* body,
+                                      const std::string& prefix, int n) {
+  const uint32_t root =
+      AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+  std::vector<uint32_t> leaves;
+  for (int i = 0; i < n; ++i) {
+    leaves.push_back(
+        AddTestKernel(b, body, prefix + std::to_string(i), {root}));
+  }
+  return leaves;
+}
+
+// Builds a program with frame-only logged kernels and with direct ones
+// (`build(prefix)`), and checks that the direct one logs the frame one's
+// order, on two calls. Returns that order and the direct program.
+template <typename Build>
+std::pair<std::vector<int>, std::unique_ptr<BefProgram>> FrameOrderAndDirect(
+    Build build, HostContext* host, int32_t result) {
+  std::vector<int> expected = RunLogged(*build("x.frame_leaf"), host, result);
+  std::unique_ptr<BefProgram> direct = build("x.leaf");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(RunLogged(*direct, host, result), expected);
+  }
+  return {std::move(expected), std::move(direct)};
+}
+
 // The leaves of a fan-out run in the order of §6 whichever way its root's
 // users become ready: all at once from a delivery that appends them in one
 // copy (a sync root: kReadyUsersBit, the loader's presorted runs), or one
@@ -403,7 +432,7 @@ TEST(BefExecutorTest, FanOutLeavesRunInTheOrderOfTheSchedulingModel) {
 TEST(BefExecutorTest, FanOutLeavesKeepTheLoopsOrderWhenTheyLeaveTheLeafPath) {
   auto host = CreateTestHost();
   AddLoggedKernels(host->registry(), std::make_integer_sequence<int, 11>());
-  // main: %c = const 0; %r = const 1; %l_i = leaf_i %r (i < 8);
+  // main: %r = const 1; %l_i = leaf_i %r (i < 8); %c = const 0;
   //       %s = add %l_5, %c; %t = leaf8 %s; %a = leaf9 %l_0; %b = leaf10 %a;
   //       return sum(%b, %l_1..%l_4, %t, %l_6, %l_7).
   // Leaf 5 makes the add ready (%c is there from the start); the longest
@@ -411,15 +440,9 @@ TEST(BefExecutorTest, FanOutLeavesKeepTheLoopsOrderWhenTheyLeaveTheLeafPath) {
   auto build = [&](const std::string& prefix) {
     bef::BefBuilder b;
     bef::FunctionBodyBuilder* body = DefineMain(b);
+    std::vector<uint32_t> leaves = AddLoggedLeaves(b, body, prefix, 8);
     const uint32_t zero =
         AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(0)});
-    const uint32_t root =
-        AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
-    std::vector<uint32_t> leaves;
-    for (int i = 0; i < 8; ++i) {
-      leaves.push_back(
-          AddTestKernel(b, body, prefix + std::to_string(i), {root}));
-    }
     leaves[5] = AddTestKernel(b, body, "x.add", {leaves[5], zero});
     leaves[5] = AddTestKernel(b, body, prefix + "8", {leaves[5]});
     leaves[0] = AddTestKernel(b, body, prefix + "9", {leaves[0]});
@@ -427,22 +450,16 @@ TEST(BefExecutorTest, FanOutLeavesKeepTheLoopsOrderWhenTheyLeaveTheLeafPath) {
     body->SetResults({AddTestKernel(b, body, "x.sum", leaves)});
     return LoadOrDie(*b.Finish(), host.get());
   };
-  auto run = [&](const BefProgram& program) {
-    return RunLogged(program, host.get(), 8 * 2 + 3);
-  };
-  auto frame = build("x.frame_leaf");
-  const std::vector<int> expected = run(*frame);
+  auto [expected, direct] = FrameOrderAndDirect(build, host.get(), 8 * 2 + 3);
   // Leaf 5 runs first of its run (LIFO); the add and leaf 8, which it
   // makes ready in its stream, run before the run's other leaf, leaf 6.
   EXPECT_EQ(expected, (std::vector<int>{0, 9, 10, 5, 8, 6, 7, 1, 2, 3, 4}));
-  auto direct = build("x.leaf");
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(run(*direct), expected);
   CountingTracer tracer;
   direct->set_tracer(&tracer);
-  EXPECT_EQ(run(*direct), expected);
+  EXPECT_EQ(RunLogged(*direct, host.get(), 8 * 2 + 3), expected);
   EXPECT_EQ(tracer.count, 15);  // 2 const, 11 logged, add, sum.
   direct->set_tracer(nullptr);
-  EXPECT_EQ(run(*direct), expected);
+  EXPECT_EQ(RunLogged(*direct, host.get(), 8 * 2 + 3), expected);
 }
 
 // Leaves that feed two fan-ins in turn: each leaf's decrement goes to the
@@ -456,26 +473,15 @@ TEST(BefExecutorTest, FanOutLeavesFeedingTwoFanInsKeepTheLoopsOrder) {
   auto build = [&](const std::string& prefix) {
     bef::BefBuilder b;
     bef::FunctionBodyBuilder* body = DefineMain(b);
-    const uint32_t root =
-        AddTestKernel(b, body, "x.const", {}, {b.AddScalar<int32_t>(1)});
+    const std::vector<uint32_t> leaves = AddLoggedLeaves(b, body, prefix, 8);
     std::vector<uint32_t> even, odd;
-    for (int i = 0; i < 8; ++i) {
-      (i % 2 == 0 ? even : odd)
-          .push_back(
-              AddTestKernel(b, body, prefix + std::to_string(i), {root}));
-    }
+    for (int i = 0; i < 8; ++i) (i % 2 == 0 ? even : odd).push_back(leaves[i]);
     body->SetResults({AddTestKernel(b, body, "x.add",
                                     {AddTestKernel(b, body, "x.sum", even),
                                      AddTestKernel(b, body, "x.sum", odd)})});
     return LoadOrDie(*b.Finish(), host.get());
   };
-  auto run = [&](const BefProgram& program) {
-    return RunLogged(program, host.get(), 16);
-  };
-  const std::vector<int> expected = run(*build("x.frame_leaf"));
-  EXPECT_EQ(expected.size(), 8u);
-  auto direct = build("x.leaf");
-  for (int i = 0; i < 2; ++i) EXPECT_EQ(run(*direct), expected);
+  EXPECT_EQ(FrameOrderAndDirect(build, host.get(), 16).first.size(), 8u);
 }
 
 // For HeldDecrementsMadeReadyInACalleeRunInTheirOwnExecution.
