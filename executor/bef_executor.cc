@@ -1304,9 +1304,9 @@ bool Execution::RunLeaves(ReadyQueue& queue, OutlineBatch* batch) {
   // entry and result, and the run is never copied into the inline list.
   // Each leaf's operand is the fan-out's result, which has two or more uses,
   // so its entry is the one that takes no block (direct_fresh): none is
-  // offered.
-  // tls_held and registers() are named at each use: a local reference
-  // would take one of the registers the loop runs short of.
+  // offered. tls_held and registers() are named at each use: a local
+  // reference would take one of the registers the loop runs short of.
+  //
   // The user whose decrement the last leaf added to this thread's hold, and
   // its counter: a leaf with the same user (a fan-in's) adds to the hold
   // without DecrementOrHold's lookups. Only DecrementOrHold changes whose
