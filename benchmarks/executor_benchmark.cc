@@ -73,8 +73,7 @@ RillCase MakeCase(const std::vector<uint8_t>& bytes, int threads = 0) {
 void RunRill(benchmark::State& state, RillCase& c, double nodes) {
   ExecutionContext ctx = testing::NewExecutionContext(c.host.get());
   bench::MeasurePerItem(state, nodes, "ns_per_node", [&] {
-    std::vector<RCReference<AsyncValue>> results =
-        ExecuteAndAwait(*c.main, ctx);
+    CallResults results = ExecuteAndAwait(*c.main, ctx);
     benchmark::DoNotOptimize(results[0]->get<int32_t>());
   });
 }

@@ -1,14 +1,17 @@
-// Proves the executor's steady state allocates nothing per synchronously
-// completing kernel: running a chain of 1024 kernels performs exactly as many
-// heap allocations as a chain of 8 (the per-call execution record and result
-// vector). Counts every malloc/calloc/realloc in the process by interposing
-// them; sanitizer builds replace malloc themselves, so there the test only
-// checks results.
+// Proves the executor's steady state allocates nothing: a warm call of a
+// chain of 8 or 1024 kernels, or of a fan-out/fan-in (which also goes through
+// the work queue, a placeholder result and Await), performs no heap
+// allocation at all (the execution record's memory is reused, values come
+// from the pools, the results are inline). Counts every malloc/calloc/realloc
+// in the process by interposing them; sanitizer builds replace malloc
+// themselves, so there the test only checks results.
 
 #include <dlfcn.h>
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
+#include <vector>
 
 #include "executor/bef_executor.h"
 #include "executor/testing/test_program.h"
@@ -55,39 +58,69 @@ void* realloc(void* p, size_t size) {
 namespace rill {
 namespace {
 
-// Heap allocations of one warm call of `program`'s main.
-int64_t AllocationsPerCall(const BefProgram& program, HostContext* host,
-                           int32_t expected) {
-  const Function* main = program.GetFunction("main");
+struct Call {
+  const BefProgram* program;
+  int32_t expected;  // main's result.
+};
+
+// Heap allocations of one warm round of `calls`: each program's main called
+// once, in turn, on this thread.
+int64_t AllocationsPerRound(const std::vector<Call>& calls, HostContext* host) {
   ExecutionContext ctx = testing::NewExecutionContext(host);
-  for (int i = 0; i < 3; ++i) {  // Warm the value pools.
-    auto results = ExecuteAndAwait(*main, ctx);
-    EXPECT_EQ(results[0]->get<int32_t>(), expected);
-  }
+  auto round = [&] {
+    for (const Call& call : calls) {
+      auto results = ExecuteAndAwait(*call.program->GetFunction("main"), ctx);
+      EXPECT_EQ(results[0]->get<int32_t>(), call.expected);
+    }
+  };
+  for (int i = 0; i < 3; ++i) round();  // Warm the value pools and records.
   const int64_t before = g_allocations.load(std::memory_order_relaxed);
-  {
-    auto results = ExecuteAndAwait(*main, ctx);
-    EXPECT_EQ(results[0]->get<int32_t>(), expected);
-  }
+  round();
   return g_allocations.load(std::memory_order_relaxed) - before;
 }
 
-TEST(AllocationTest, NoHeapAllocationPerSyncKernel) {
-  auto host = testing::CreateTestHost(0);
-  auto short_chain = testing::LoadOrDie(testing::BuildChain(8), host.get());
-  auto long_chain = testing::LoadOrDie(testing::BuildChain(1024), host.get());
-  const int64_t short_allocs = AllocationsPerCall(*short_chain, host.get(), 8);
-  const int64_t long_allocs = AllocationsPerCall(*long_chain, host.get(), 1024);
+class AllocationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The counter must see real allocations (the interposition works).
+    const int64_t before = g_allocations.load();
+    void* volatile p = std::malloc(64);
+    std::free(p);
+    if (RILL_COUNT_MALLOC) ASSERT_EQ(g_allocations.load(), before + 1);
+  }
+
+  std::unique_ptr<HostContext> host_ = testing::CreateTestHost(0);
+  std::unique_ptr<BefProgram> short_chain_ =
+      testing::LoadOrDie(testing::BuildChain(8), host_.get());
+  std::unique_ptr<BefProgram> long_chain_ =
+      testing::LoadOrDie(testing::BuildChain(1024), host_.get());
+  std::unique_ptr<BefProgram> fan_ =
+      testing::LoadOrDie(testing::BuildFanOutFanIn(100), host_.get());
+};
+
+TEST_F(AllocationTest, NoHeapAllocationPerWarmCall) {
+  const int64_t short_allocs =
+      AllocationsPerRound({{short_chain_.get(), 8}}, host_.get());
+  const int64_t long_allocs =
+      AllocationsPerRound({{long_chain_.get(), 1024}}, host_.get());
+  const int64_t fan_allocs =
+      AllocationsPerRound({{fan_.get(), 200}}, host_.get());
   if (!RILL_COUNT_MALLOC) GTEST_SKIP() << "malloc is the sanitizer's here";
-  EXPECT_EQ(long_allocs, short_allocs);
-  // The result vector only: a warm call reuses the last execution record's
-  // memory (BefFunction::TakeRecord).
-  EXPECT_LE(short_allocs, 1);
-  // The counter must see real allocations (the interposition works).
-  const int64_t before = g_allocations.load();
-  void* volatile p = std::malloc(64);
-  std::free(p);
-  EXPECT_EQ(g_allocations.load(), before + 1);
+  EXPECT_EQ(short_allocs, 0);
+  EXPECT_EQ(long_allocs, 0);
+  EXPECT_EQ(fan_allocs, 0);
+}
+
+// Functions of different record sizes called in turn on one thread: the
+// thread keeps one record, each function's slot the others.
+TEST_F(AllocationTest, NoHeapAllocationWhenFunctionsAlternate) {
+  const int64_t allocs = AllocationsPerRound({{short_chain_.get(), 8},
+                                              {long_chain_.get(), 1024},
+                                              {fan_.get(), 200},
+                                              {short_chain_.get(), 8}},
+                                             host_.get());
+  if (!RILL_COUNT_MALLOC) GTEST_SKIP() << "malloc is the sanitizer's here";
+  EXPECT_EQ(allocs, 0);
 }
 
 }  // namespace

@@ -472,7 +472,8 @@ class NativeFunction final : public Function {
 
 Execution* Execution::Create(const BefFunction* fn,
                              const ExecutionContext& exec_ctx) {
-  // At most one allocation per call (none when warm), none per kernel.
+  // At most one allocation per call (none when warm: TakeRecord), none per
+  // kernel.
   return new (fn->TakeRecord()) Execution(fn, exec_ctx);
 }
 
@@ -1910,10 +1911,10 @@ const Function* BefProgram::GetFunction(absl::string_view name) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
-std::vector<RCReference<AsyncValue>> ExecuteAndAwait(
-    const Function& function, const ExecutionContext& exec_ctx,
-    absl::Span<AsyncValue* const> arguments) {
-  std::vector<RCReference<AsyncValue>> results(function.num_results());
+CallResults ExecuteAndAwait(const Function& function,
+                            const ExecutionContext& exec_ctx,
+                            absl::Span<AsyncValue* const> arguments) {
+  CallResults results(function.num_results());
   function.Execute(exec_ctx, arguments, absl::MakeSpan(results));
   // Await would return at once too; a function that finished inline (the
   // common case) skips its virtual call and loop.

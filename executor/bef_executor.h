@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "bef/bef_file.h"
@@ -103,12 +104,16 @@ class BefProgram {
   friend class ProgramLoader;
 };
 
+// The results of one call. Inline up to four, so that a warm call of a
+// function that returns few values allocates nothing (allocation_test.cc).
+using CallResults = absl::InlinedVector<RCReference<AsyncValue>, 4>;
+
 // Calls `function` with `arguments` and waits (running queued tasks on a
-// single-threaded queue) until every result is available. A convenience for
+// single-threaded queue) until every result is available. For embedders,
 // tools and tests; kernels never block and call Function::Execute instead.
-std::vector<RCReference<AsyncValue>> ExecuteAndAwait(
-    const Function& function, const ExecutionContext& exec_ctx,
-    absl::Span<AsyncValue* const> arguments = {});
+CallResults ExecuteAndAwait(const Function& function,
+                            const ExecutionContext& exec_ctx,
+                            absl::Span<AsyncValue* const> arguments = {});
 
 }  // namespace rill
 

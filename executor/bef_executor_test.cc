@@ -25,7 +25,7 @@ using testing::LoadOrDie;
 using testing::NewExecutionContext;
 
 int32_t RunMain(const BefProgram& program, HostContext* host) {
-  std::vector<RCReference<AsyncValue>> results =
+  CallResults results =
       ExecuteAndAwait(*program.GetFunction("main"), NewExecutionContext(host));
   EXPECT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0]->IsConcrete());

@@ -20,8 +20,7 @@ constexpr int kKernels = 100000;
 constexpr int kOutputs = 32;
 constexpr int kConcurrent = 8;
 
-std::vector<std::string> Describe(
-    const std::vector<RCReference<AsyncValue>>& results) {
+std::vector<std::string> Describe(const CallResults& results) {
   std::vector<std::string> out;
   for (const auto& r : results) {
     if (!r->IsAvailable()) {

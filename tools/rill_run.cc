@@ -341,7 +341,7 @@ void Runner::RunFunction(const Function& fn) {
   }
   PrintAtomically(absl::StrCat("--- Running '", fn.name(), "':\n"));
   ExecutionContext ctx(NewRequest());
-  std::vector<RCReference<AsyncValue>> results = ExecuteAndAwait(fn, ctx);
+  CallResults results = ExecuteAndAwait(fn, ctx);
   if (fn.kind() == FunctionKind::kSync && !results.empty() &&
       results[0]->IsError()) {
     PrintAtomically(
@@ -366,7 +366,7 @@ void Runner::Benchmark(const Function& fn) {
   for (int64_t i = 0; i <= flags_.benchmark_runs; ++i) {
     ExecutionContext ctx(NewRequest());
     const auto start = std::chrono::steady_clock::now();
-    std::vector<RCReference<AsyncValue>> results = ExecuteAndAwait(fn, ctx);
+    CallResults results = ExecuteAndAwait(fn, ctx);
     results.clear();
     host_->Quiesce();
     const auto end = std::chrono::steady_clock::now();
