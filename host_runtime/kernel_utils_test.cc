@@ -448,7 +448,6 @@ TEST_F(KernelUtilsTest, DirectEntryDeclinesWithoutRunningTheKernel) {
   pending.emplace(0);
 }
 
-int64_t Widen(int32_t x) { return x; }
 std::string Name(int32_t x) { return std::to_string(x); }
 
 TEST_F(KernelUtilsTest, DirectEntryBuildsItsResultInAnOfferedBlockOfItsClass) {
