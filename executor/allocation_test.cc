@@ -86,7 +86,9 @@ class AllocationTest : public ::testing::Test {
     const int64_t before = g_allocations.load();
     void* volatile p = std::malloc(64);
     std::free(p);
-    if (RILL_COUNT_MALLOC) ASSERT_EQ(g_allocations.load(), before + 1);
+    if (RILL_COUNT_MALLOC) {
+      ASSERT_EQ(g_allocations.load(), before + 1);
+    }
   }
 
   std::unique_ptr<HostContext> host_ = testing::CreateTestHost(0);
