@@ -43,6 +43,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -126,7 +127,9 @@ struct alignas(internal::kCacheLine) Worker {
   TaskStack inbox;
   // Owner-only state.
   TaskNode* overflow = nullptr;  // Oldest first.
-  uint32_t unflushed_done = 0;
+  // Written by the owner only; atomic (relaxed loads and stores, no RMW: the
+  // same code as a plain field) so that DebugState may read it.
+  std::atomic<uint32_t> unflushed_done{0};
   NonBlockingPool* pool = nullptr;
   uint64_t rng = 0;
   std::thread thread;
@@ -211,6 +214,26 @@ class NonBlockingPool {
     NotifyAfterPush();
   }
 
+  // See ConcurrentWorkQueue::DebugState. Relaxed loads of atomics only, so
+  // that it may run beside the workers.
+  std::string DebugState() const {
+    std::string out = absl::StrCat(
+        "sleepers=", sleepers_.load(std::memory_order_relaxed),
+        " spinners=", spinners_.load(std::memory_order_relaxed),
+        " wake_pending=", wake_pending_.load(std::memory_order_relaxed),
+        " epoch=", epoch_.load(std::memory_order_relaxed));
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      const Worker& w = *workers_[i];
+      absl::StrAppend(
+          &out, " | worker ", i,
+          ": deque=", w.deque.EmptyHint() ? "empty" : "work",
+          " mailbox=", w.mailbox.FullHint() ? "full" : "not-full",
+          " inbox=", w.inbox.EmptyHint() ? "empty" : "work",
+          " unflushed_done=", w.unflushed_done.load(std::memory_order_relaxed));
+    }
+    return out;
+  }
+
   // Runs pool tasks on the calling worker until `done()` is true (Await from a
   // worker thread).
   template <typename Predicate>
@@ -235,13 +258,17 @@ class NonBlockingPool {
       work.fn();
       work.fn = nullptr;  // Drop captures before the task counts as done.
     }
-    if (++self->unflushed_done >= kDoneBatch) FlushDone(self);
+    const uint32_t done =
+        self->unflushed_done.load(std::memory_order_relaxed) + 1;
+    self->unflushed_done.store(done, std::memory_order_relaxed);
+    if (done >= kDoneBatch) FlushDone(self);
   }
 
   void FlushDone(Worker* self) {
-    if (self->unflushed_done == 0) return;
-    quiescing_->Done(self->unflushed_done);
-    self->unflushed_done = 0;
+    const uint32_t done = self->unflushed_done.load(std::memory_order_relaxed);
+    if (done == 0) return;
+    quiescing_->Done(done);
+    self->unflushed_done.store(0, std::memory_order_relaxed);
   }
 
   void NotifyAfterPush() {
@@ -529,6 +556,12 @@ class MultiThreadedWorkQueue final : public ConcurrentWorkQueue {
   }
 
   void Quiesce() override { quiescing_.Wait(); }
+
+  std::string DebugState() const override {
+    return absl::StrCat(name(), ": pending=", quiescing_.pending(),
+                        " waiters=", quiescing_.waiters(), " ",
+                        non_blocking_.DebugState());
+  }
 
   int GetParallelismLevel() const override { return non_blocking_.size(); }
 

@@ -104,6 +104,12 @@ class ConcurrentWorkQueue {
 
   // True on one of this queue's non-blocking worker threads.
   virtual bool IsInWorkerThread() const = 0;
+
+  // A one-line snapshot of the queue's internal state (counts, flags, which
+  // queues hold work), for diagnosing a Quiesce or Await that does not
+  // return. Any thread; racy by nature: the fields are read one by one while
+  // the workers run.
+  virtual std::string DebugState() const { return name(); }
 };
 
 std::unique_ptr<ConcurrentWorkQueue> CreateSingleThreadedWorkQueue();

@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <random>
@@ -11,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "host_runtime/async_value_ref.h"
@@ -305,14 +309,83 @@ TEST_P(MultiThreadedWorkQueueTest, ParkedWorkersWakeForNewWork) {
   }
 }
 
+// Watches a stress test for a stall: when `Progress()` has not been called
+// for kStall, prints the queue's DebugState twice, a second apart (does
+// anything still move?), and aborts. A lost wake-up then leaves the pool's
+// counters in the test log instead of only the test's timeout.
+class StallWatchdog {
+ public:
+  explicit StallWatchdog(const ConcurrentWorkQueue& queue)
+      : queue_(queue), thread_([this] { Watch(); }) {}
+  ~StallWatchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  void Progress() { progress_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  static constexpr std::chrono::seconds kStall{60};
+
+  void Watch() {
+    std::unique_lock<std::mutex> lock(mu_);
+    uint64_t seen = progress_.load(std::memory_order_relaxed);
+    auto last_change = std::chrono::steady_clock::now();
+    while (!cv_.wait_for(lock, std::chrono::seconds(1),
+                         [this] { return stop_; })) {
+      const uint64_t now = progress_.load(std::memory_order_relaxed);
+      if (now != seen) {
+        seen = now;
+        last_change = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - last_change > kStall) {
+        std::fprintf(stderr, "stalled for %llds: %s\n",
+                     static_cast<long long>(kStall.count()),
+                     queue_.DebugState().c_str());
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        std::fprintf(stderr, "one second later: %s\n",
+                     queue_.DebugState().c_str());
+        std::abort();
+      }
+    }
+  }
+
+  const ConcurrentWorkQueue& queue_;
+  std::atomic<uint64_t> progress_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // Last: started once the rest is constructed.
+};
+
+TEST_P(MultiThreadedWorkQueueTest, DebugStateShowsCountsAndEachWorker) {
+  std::atomic<bool> release{false};
+  queue_->AddTask([&] {
+    while (!release.load()) std::this_thread::yield();
+  });
+  const std::string busy = queue_->DebugState();
+  EXPECT_THAT(busy, HasSubstr("pending=1 "));
+  EXPECT_THAT(busy, HasSubstr("sleepers="));
+  EXPECT_THAT(busy, HasSubstr(absl::StrCat("worker ", GetParam() - 1, ": ")));
+  EXPECT_THAT(busy, ::testing::Not(
+                        HasSubstr(absl::StrCat("worker ", GetParam(), ": "))));
+  release = true;
+  queue_->Quiesce();
+  EXPECT_THAT(queue_->DebugState(), HasSubstr("pending=0 waiters=0"));
+}
+
 // Hammers the park/wake transitions: small bursts separated by pauses of
 // varying length, so submissions race with workers that are spinning, parking,
 // sleeping and waking. A lost wake-up shows up as a Quiesce that never returns
-// (the test then times out).
+// (the watchdog then prints the pool's state and aborts).
 TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsAcrossParkTransitions) {
+  StallWatchdog watchdog(*queue_);
   std::atomic<int> counter{0};
   int expected = 0;
   for (int round = 0; round < 3000; ++round) {
+    watchdog.Progress();
     const int burst = 1 + round % 3;
     for (int i = 0; i < burst; ++i)
       queue_->AddTask([&] { counter.fetch_add(1); });
@@ -335,7 +408,9 @@ TEST_P(MultiThreadedWorkQueueTest,
   std::mt19937 rng(GetParam());
   std::uniform_int_distribution<int> pause_us(0, 400);
   constexpr int kRounds = 1500 / kStressScale;
+  StallWatchdog watchdog(*queue_);
   for (int round = 0; round < kRounds; ++round) {
+    watchdog.Progress();
     queue_->AddTask([&] { counter.fetch_add(1); });
     const auto until = std::chrono::steady_clock::now() +
                        std::chrono::microseconds(pause_us(rng));
@@ -352,7 +427,9 @@ TEST_P(MultiThreadedWorkQueueTest, NoLostWakeUpsUnderBursts) {
   std::atomic<int> counter{0};
   constexpr int kRounds = 40 / kStressScale;
   constexpr int kBurst = 50000;
+  StallWatchdog watchdog(*queue_);
   for (int round = 0; round < kRounds; ++round) {
+    watchdog.Progress();
     for (int i = 0; i < kBurst; ++i) {
       queue_->AddTask([&] { counter.fetch_add(1, std::memory_order_relaxed); });
     }

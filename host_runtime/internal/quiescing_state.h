@@ -61,6 +61,7 @@ class QuiescingState {
   }
 
   uint32_t pending() const { return pending_.load(std::memory_order_relaxed); }
+  uint32_t waiters() const { return waiters_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<uint32_t> pending_{0};
