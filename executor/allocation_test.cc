@@ -113,8 +113,9 @@ TEST_F(AllocationTest, NoHeapAllocationPerWarmCall) {
   EXPECT_EQ(fan_allocs, 0);
 }
 
-// Functions of different record sizes called in turn on one thread: the
-// thread keeps one record, each function's slot the others.
+// Functions of different record sizes called in turn on one thread: each
+// function keeps its own finished record (BefFunction::ReturnRecord), so no
+// call takes or frees another's.
 TEST_F(AllocationTest, NoHeapAllocationWhenFunctionsAlternate) {
   const int64_t allocs = AllocationsPerRound({{short_chain_.get(), 8},
                                               {long_chain_.get(), 1024},
